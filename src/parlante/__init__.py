@@ -1,0 +1,3 @@
+"""Parlante: one portrait + one voice recording -> a lip-synced talking-face video."""
+
+__version__ = "0.1.0"

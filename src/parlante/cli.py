@@ -1,0 +1,157 @@
+"""Command line: ``parlante animate | demo | analyze | verify | eval``.
+
+Exit codes: 0 success, 1 internal failure, 2 bad input (one-line error), 130 interrupted.
+The animate flags are derived from ``AnimateOptions`` fields.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import types
+import typing
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from parlante import __version__
+from parlante.errors import ParlanteError
+from parlante.options import AnimateOptions
+
+
+def _gaze(text: str) -> tuple[float, float]:
+    try:
+        yaw, pitch = (float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected YAW,PITCH in degrees, got {text!r}") from None
+    return yaw, pitch
+
+
+def _field_type(f: dataclasses.Field) -> Callable[[str], object]:
+    hint = typing.get_type_hints(AnimateOptions)[f.name]
+    if isinstance(hint, types.UnionType):  # "X | None"
+        hint = next(a for a in typing.get_args(hint) if a is not type(None))
+    if typing.get_origin(hint) is tuple:
+        return _gaze
+    return hint
+
+
+def add_option_flags(parser: argparse.ArgumentParser, skip: Sequence[str] = ()) -> None:
+    """One ``--flag`` per AnimateOptions field, with its documented help and default."""
+    group = parser.add_argument_group("animation options")
+    for f in dataclasses.fields(AnimateOptions):
+        if f.name in skip:
+            continue
+        kwargs: dict = {"help": f"{f.metadata['help']} (default: {f.default})"}
+        if "choices" in f.metadata:
+            kwargs["choices"] = f.metadata["choices"]
+        kwargs["type"] = _field_type(f)
+        metavar = {"gaze": "YAW,PITCH", "transcript": "TEXT|FILE", "label": "TEXT"}
+        if f.name in metavar:
+            kwargs["metavar"] = metavar[f.name]
+        group.add_argument(
+            "--" + f.name.replace("_", "-"), dest=f.name, default=argparse.SUPPRESS, **kwargs
+        )
+
+
+def options_from_args(args: argparse.Namespace) -> AnimateOptions:
+    names = {f.name for f in dataclasses.fields(AnimateOptions)}
+    return AnimateOptions(**{k: v for k, v in vars(args).items() if k in names})
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="parlante",
+        description="One portrait + one voice recording -> a lip-synced talking-face video, "
+        "on the CPU, offline. Every video carries an invisible watermark and a signed "
+        "C2PA manifest; `parlante verify` detects them.",
+    )
+    parser.add_argument("--version", action="version", version=f"parlante {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("animate", help="make a talking-face MP4 from a portrait and a voice")
+    p.add_argument("portrait", help="image (JPEG/PNG/WebP/...) or a saved face rig (.npz)")
+    p.add_argument("audio", help="voice recording (wav/mp3/m4a/flac/ogg, or a video's audio)")
+    p.add_argument("-o", "--output", required=True, help="output .mp4 path")
+    _add_common(p)
+    add_option_flags(p)
+
+    p = sub.add_parser("demo", help="make a demo video with a built-in portrait and voice")
+    p.add_argument("-o", "--output", default="demo.mp4", help="output .mp4 (default: demo.mp4)")
+    _add_common(p)
+    add_option_flags(p, skip=("transcript",))
+
+    p = sub.add_parser("analyze", help="analyse a portrait once and save its face rig (.npz)")
+    p.add_argument("portrait", help="image file")
+    p.add_argument("-o", "--output", required=True, help="output .npz path")
+    p.add_argument("--size", type=int, default=512, help="output size in pixels (default: 512)")
+    p.add_argument("--face", type=int, default=0, help="which face (0 = largest)")
+    p.add_argument("--head-distance", type=float, default=1.0, help="framing (default: 1)")
+
+    p = sub.add_parser("verify", help="look for Parlante's watermark and C2PA manifest")
+    p.add_argument("args", nargs=argparse.REMAINDER, help="FILE [--json]")
+
+    p = sub.add_parser("eval", help="measure a talking-face video (lip sync, motion, identity)")
+    p.add_argument("args", nargs=argparse.REMAINDER, help="VIDEO [options], see eval --help")
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "animate":
+        from parlante.pipeline import animate
+
+        out = animate(
+            args.portrait,
+            args.audio,
+            args.output,
+            options_from_args(args),
+            progress=not args.quiet,
+        )
+        if not args.quiet:
+            print(out, file=sys.stderr)
+        return 0
+    if args.command == "demo":
+        from parlante.demo import make_demo
+
+        out = make_demo(args.output, options_from_args(args), progress=not args.quiet)
+        if not args.quiet:
+            print(out, file=sys.stderr)
+        return 0
+    if args.command == "analyze":
+        from parlante.face import analyze_portrait, save_rig
+
+        rig = analyze_portrait(
+            args.portrait, size=args.size, face_index=args.face, head_distance=args.head_distance
+        )
+        save_rig(rig, Path(args.output))
+        return 0
+    if args.command == "verify":
+        from parlante.provenance import verify_main
+
+        return verify_main(args.args)
+    if args.command == "eval":
+        from parlante.eval import eval_main
+
+        return eval_main(args.args)
+    raise AssertionError(args.command)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except (ParlanteError, ValueError, FileNotFoundError) as exc:
+        print(f"parlante: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("parlante: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

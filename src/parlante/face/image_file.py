@@ -23,8 +23,8 @@ MIN_SIDE = 200
 """Smallest accepted short side, in pixels: below this the face is too coarse to animate."""
 MAX_SIDE = 6000
 """Largest accepted long side, in pixels (bigger inputs are refused, not downscaled)."""
-FORMATS = ("JPEG", "MPO", "PNG", "WEBP", "BMP", "TIFF")
-"""Pillow format names accepted (MPO is the multi-picture JPEG some cameras write)."""
+FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "TIFF")
+"""Pillow format names accepted (JPEG includes the multi-picture MPO some cameras write)."""
 MATTE_RGB = (255, 255, 255)
 """Colour transparent pixels are composited on."""
 
@@ -110,6 +110,7 @@ def _decode(data: bytes, name: str) -> np.ndarray:
     # The pixel cap of Pillow is a process-wide setting; rather than change it, the size is
     # checked from the header before any pixel is decoded, and Pillow's own bomb guard
     # (far above MAX_SIDE**2) is turned into the same error.
+    Image.init()  # registers the WebP and TIFF plugins (not among Pillow's preloaded ones)
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -128,7 +129,8 @@ def _decode(data: bytes, name: str) -> np.ndarray:
             image = ImageOps.exif_transpose(image)
             return _to_rgb(image)
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as err:
-            raise PortraitError(f"{name}: image data is corrupt or truncated ({err})") from None
+            detail = " ".join(str(err).split())  # one line, whatever Pillow said
+            raise PortraitError(f"{name}: image data is corrupt or truncated ({detail})") from None
 
 
 def _to_rgb(image: Image.Image) -> np.ndarray:
@@ -142,9 +144,7 @@ def _to_rgb(image: Image.Image) -> np.ndarray:
         grey = np.clip(values * scale + 0.5, 0, 255).astype(np.uint8)
         return np.repeat(grey[:, :, None], 3, axis=2)
     image = _to_srgb(image)
-    has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
-        "transparency" in image.info
-    )
+    has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or ("transparency" in image.info)
     if has_alpha:
         rgba = image.convert("RGBA")
         matte = Image.new("RGBA", rgba.size, (*MATTE_RGB, 255))

@@ -69,16 +69,30 @@ def main() -> None:
     warm = analyze_portrait(portrait, size=args.size)
     Renderer(warm).render(np.zeros(23, np.float32))
 
-    rig = timed("analyse portrait (once per portrait)", lambda: analyze_portrait(portrait, size=args.size))
-    track = timed("audio features", lambda: analyze_audio(samples, rate, opts.fps), seconds, "x real time")
-    motion = timed("motion", lambda: generate_motion(track, opts.controls()), len(track), "frames/s")
+    rig = timed(
+        "analyse portrait (once per portrait)", lambda: analyze_portrait(portrait, size=args.size)
+    )
+    track = timed(
+        "audio features", lambda: analyze_audio(samples, rate, opts.fps), seconds, "x real time"
+    )
+    motion = timed(
+        "motion", lambda: generate_motion(track, opts.controls()), len(track), "frames/s"
+    )
     renderer = timed("renderer setup", lambda: Renderer(rig))
-    frames = timed("render", lambda: [renderer.render(motion.frame(i)) for i in range(len(motion))], len(motion), "fps")
+    frames = timed(
+        "render",
+        lambda: [renderer.render(motion.frame(i)) for i in range(len(motion))],
+        len(motion),
+        "fps",
+    )
     mark = Watermark(size=args.size)
     timed("watermark", lambda: [mark.embed(f, 1234) for f in frames], len(frames), "fps")
 
     def encode():
-        with tempfile.TemporaryDirectory() as tmp, VideoWriter(Path(tmp) / "e.mp4", (args.size,) * 2, opts.fps, rate) as w:
+        with (
+            tempfile.TemporaryDirectory() as tmp,
+            VideoWriter(Path(tmp) / "e.mp4", (args.size,) * 2, opts.fps, rate) as w,
+        ):
             w.write_audio(samples)
             for f in frames:
                 w.write_frame(f)
@@ -89,14 +103,18 @@ def main() -> None:
         animate(rig, (samples, rate), Path(tmp) / "out.mp4", opts)
         total = time.perf_counter() - t0
 
-    print(f"\nParlante speed, {args.size}x{args.size}, {opts.fps:g} fps, {seconds:.1f} s of audio, 1 core\n")
+    size = f"{args.size}x{args.size}"
+    print(f"\nParlante speed, {size}, {opts.fps:g} fps, {seconds:.1f} s of audio, 1 core\n")
     print(f"| {'stage':40s} | {'seconds':>8s} | {'rate':>20s} |")
     print(f"|{'-' * 42}|{'-' * 10}|{'-' * 22}|")
     for name, dt, rate_text in rows:
         print(f"| {name:40s} | {dt:8.3f} | {rate_text:>20s} |")
-    print(f"| {'animate() end to end (rig reused)':40s} | {total:8.3f} | {len(motion) / total:8.1f} fps        |")
-    print(f"\nreal-time factor end to end: {seconds / total:.2f}x  "
-          f"(render alone: {1000 * rows[4][1] / len(motion):.1f} ms/frame)")
+    e2e = f"{len(motion) / total:8.1f} fps"
+    print(f"| {'animate() end to end (rig reused)':40s} | {total:8.3f} | {e2e:>20s} |")
+    print(
+        f"\nreal-time factor end to end: {seconds / total:.2f}x  "
+        f"(render alone: {1000 * rows[4][1] / len(motion):.1f} ms/frame)"
+    )
 
 
 if __name__ == "__main__":

@@ -51,7 +51,9 @@ def test_same_seed_same_video_other_seed_differs(tmp_path, talk, portrait_png, v
     from parlante.pipeline import animate
 
     same = animate(portrait_png, voice_wav, tmp_path / "same.mp4", AnimateOptions(size=256, seed=1))
-    other = animate(portrait_png, voice_wav, tmp_path / "other.mp4", AnimateOptions(size=256, seed=2))
+    other = animate(
+        portrait_png, voice_wav, tmp_path / "other.mp4", AnimateOptions(size=256, seed=2)
+    )
     a, b, c = _frames(talk), _frames(same), _frames(other)
     assert np.array_equal(a, b)
     assert np.abs(a.astype(int) - c.astype(int)).mean() > 0.05

@@ -12,8 +12,21 @@ from parlante.cli import build_parser, main, options_from_args
 
 def test_flags_follow_options():
     args = build_parser().parse_args(
-        ["animate", "p.jpg", "a.wav", "-o", "o.mp4", "--gaze", "5,-2", "--emotion", "happy",
-         "--motion-scale", "2", "--seed", "7"]
+        [
+            "animate",
+            "p.jpg",
+            "a.wav",
+            "-o",
+            "o.mp4",
+            "--gaze",
+            "5,-2",
+            "--emotion",
+            "happy",
+            "--motion-scale",
+            "2",
+            "--seed",
+            "7",
+        ]
     )
     opts = options_from_args(args)
     assert opts.gaze == (5.0, -2.0) and opts.emotion == "happy"

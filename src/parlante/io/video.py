@@ -6,6 +6,7 @@ buffers audio into AAC-sized frames and lets the muxer interleave.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from fractions import Fraction
@@ -130,10 +131,8 @@ class VideoWriter:
         """Drop everything written so far; the final path is never touched."""
         if not self._closed:
             self._closed = True
-            try:
+            with contextlib.suppress(Exception):  # the file is being thrown away anyway
                 self._container.close()
-            except Exception:  # noqa: BLE001 - the file is being thrown away anyway
-                pass
         self.temp.unlink(missing_ok=True)
 
     def __enter__(self) -> VideoWriter:

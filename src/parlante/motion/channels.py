@@ -48,3 +48,11 @@ INDEX: dict[str, int] = {name: i for i, name in enumerate(CHANNELS)}
 
 HEAD_CHANNELS: tuple[str, ...] = ("yaw", "pitch", "roll", "tx", "ty", "scale")
 EXPRESSION_CHANNELS: tuple[str, ...] = tuple(c for c in CHANNELS if c not in HEAD_CHANNELS)
+
+RANGES: dict[str, tuple[float, float]] = {
+    "yaw": (-30.0, 30.0), "pitch": (-20.0, 20.0), "roll": (-15.0, 15.0),
+    "tx": (-0.2, 0.2), "ty": (-0.2, 0.2), "scale": (-0.15, 0.15),
+    "gaze_x": (-30.0, 30.0), "gaze_y": (-25.0, 25.0),
+    **{c: (0.0, 1.0) for c in CHANNELS if c not in HEAD_CHANNELS + ("gaze_x", "gaze_y")},
+}  # fmt: skip
+"""Valid (low, high) of every channel, in its unit; generators clip to these."""

@@ -7,7 +7,9 @@ The animate flags are derived from ``AnimateOptions`` fields.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import os
 import sys
 import types
 import typing
@@ -79,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="output .mp4 path")
     _add_common(p)
     add_option_flags(p)
+    _add_drive_flags(p)
 
     p = sub.add_parser("demo", help="make a demo video with a built-in portrait and voice")
     p.add_argument("-o", "--output", default="demo.mp4", help="output .mp4 (default: demo.mp4)")
@@ -97,10 +100,51 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="measure a talking-face video (lip sync, motion, identity)")
     p.add_argument("args", nargs=argparse.REMAINDER, help="VIDEO [options], see eval --help")
+    _add_drive_commands(sub)
     return parser
 
 
+# --- video-driven animation (parlante.drive): drive, motion, animate --motion/--style-from ---
+
+
+def _add_drive_flags(animate: argparse.ArgumentParser) -> None:
+    from parlante.drive.cli import add_animate_flags
+
+    add_animate_flags(animate)
+
+
+def _add_drive_commands(sub) -> None:
+    p = sub.add_parser("drive", help="make a portrait perform a driving video or .motion file")
+    p.add_argument("args", nargs=argparse.REMAINDER, help="PORTRAIT DRIVER -o OUT.mp4 [options]")
+    p = sub.add_parser("motion", help="extract a driving video's performance to a .motion file")
+    p.add_argument("args", nargs=argparse.REMAINDER, help="VIDEO -o OUT.motion [options]")
+
+
+def _run_drive(args: argparse.Namespace) -> int | None:
+    """Exit code of the drive/motion commands, the animated path of animate --motion /
+    --style-from, or None when the command is none of these."""
+    if args.command == "drive":
+        from parlante.drive.cli import drive_main
+
+        return drive_main(args.args)
+    if args.command == "motion":
+        from parlante.drive.cli import motion_main
+
+        return motion_main(args.args)
+    if args.command == "animate" and (args.motion or args.style_from):
+        from parlante.drive.cli import animate_from_args
+
+        out = animate_from_args(args, options_from_args(args))
+        if not args.quiet:
+            print(out, file=sys.stderr)
+        return 0
+    return None
+
+
 def _run(args: argparse.Namespace) -> int:
+    code = _run_drive(args)
+    if code is not None:
+        return code
     if args.command == "animate":
         from parlante.pipeline import animate
 
@@ -140,7 +184,39 @@ def _run(args: argparse.Namespace) -> int:
     raise AssertionError(args.command)
 
 
+@contextlib.contextmanager
+def native_stderr_silenced():
+    """Send C/C++ libraries' stderr (MediaPipe's TFLite and glog chatter) to /dev/null while
+    Python's own ``sys.stderr`` (progress bars, errors) keeps the real terminal.
+    Set PARLANTE_DEBUG=1 to see the native messages."""
+    if os.environ.get("PARLANTE_DEBUG"):
+        yield
+        return
+    sys.stderr.flush()
+    real = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    python_stderr = sys.stderr
+    sys.stderr = open(real, "w", buffering=1, closefd=False)  # noqa: SIM115 - restored below
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        sys.stderr = python_stderr
+        os.dup2(real, 2)
+        os.close(real)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    with native_stderr_silenced():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ("drive", "motion"):  # own parsers (full --help)
+        return _run_drive(argparse.Namespace(command=argv[0], args=argv[1:])) or 0
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

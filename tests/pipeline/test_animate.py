@@ -64,4 +64,5 @@ def test_video_carries_provenance(talk):
 
     report = verify_file(talk)
     assert report.watermark.found
-    assert report.c2pa.present and report.c2pa.valid
+    assert report.manifest.present and report.manifest.valid and report.manifest.ai_generated
+    assert report.watermark.payload is not None

@@ -1,0 +1,236 @@
+"""Renderer: FaceRig + one frame of motion codes -> one photorealistic RGB frame (CPU).
+
+Per frame: the expression model moves the face points (face coordinates), the rings and
+interior layers follow, the head pose moves everything by its weight, and the mesh is
+rasterised into a backward map; only pixels of triangles that moved are redrawn, so what
+does not move (body, background, and the whole frame at neutral codes) stays bit-identical
+to the portrait.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import cv2
+import numpy as np
+
+from parlante.face.rig import FaceRig
+from parlante.motion.channels import CHANNELS, INDEX
+from parlante.motion.codes import MotionFrame
+from parlante.render.eyes import EYEBALL_RADIUS
+from parlante.render.fields import rotate_x
+from parlante.render.head import head_transform
+from parlante.render.model import PortraitModel, build_model
+from parlante.render.mouth import interior_shade
+from parlante.render.raster import Canvas, soften_edges
+
+_HEAD = np.array([INDEX[c] for c in ("yaw", "pitch", "roll", "tx", "ty", "scale")])
+_MOVED = 0.02  # pixels / shading units below which a vertex counts as still
+
+
+class Renderer:
+    """Renders frames of one portrait, one at a time (stream) or from an iterable of codes.
+
+    Construction precomputes the mesh, weights and textures (``model``: ~60-140 ms at 512
+    px; pass a ``PortraitModel`` from ``build_model`` to reuse one). Not thread-safe (it
+    reuses scratch buffers): make one per thread. The speed figures assume one OpenCV
+    thread (``cv2.setNumThreads(1)``): OpenCV's worker threads only add contention here.
+    """
+
+    def __init__(self, rig: FaceRig, model: PortraitModel | None = None) -> None:
+        self.rig = rig
+        self.model = model if model is not None else build_model(rig)
+        self.size = rig.size
+        self._canvas = Canvas(self.size)
+        self._source = self.model.source.copy()  # eye slots are rewritten per frame
+        self._eye_state: list[tuple[float, float, float]] = [(0.0, 0.0, 1.0), (0.0, 0.0, 1.0)]
+        self._n_under = int(np.count_nonzero(self.model.kind == 1))
+        self._blink = (0.0, 0.0)
+        self._lid_state = [0.0, 0.0]
+        self._lash_colour = self.model.palette.lash
+
+    @property
+    def rest_openness(self) -> float:
+        """Inner-lip gap of the portrait itself, in outer-eye-corner distances (0 for a closed
+        mouth). Codes are relative to the portrait: jaw_open < 0 closes an open mouth (-1 shut),
+        which a motion generator may want for portraits that show their teeth."""
+        return self.model.expression.rest_gap
+
+    def frames(self, codes: Iterable[np.ndarray | MotionFrame]) -> Iterator[np.ndarray]:
+        """(S, S, 3) uint8 frames for a stream (or a (T, C) array) of codes, lazily."""
+        for row in codes:
+            yield self.render(row)
+
+    def render(self, frame: MotionFrame | np.ndarray) -> np.ndarray:
+        """(S, S, 3) uint8 RGB frame for one frame of codes (``CHANNELS`` order)."""
+        codes = frame.vector if isinstance(frame, MotionFrame) else np.asarray(frame, np.float32)
+        if codes.shape != (len(CHANNELS),):
+            raise ValueError(f"codes must have shape ({len(CHANNELS)},), got {codes.shape}")
+        codes = np.nan_to_num(codes.astype(np.float32), nan=0.0, posinf=0.0, neginf=0.0)
+        out = self.rig.image.copy()
+        if not codes.any():
+            return out
+        m = self.model
+        dst, src, shade, eyes_changed = self._geometry(codes)
+        rest = m.rest
+        moved = (
+            (np.abs(dst[:, 0] - rest[:, 0]) > _MOVED)
+            | (np.abs(dst[:, 1] - rest[:, 1]) > _MOVED)
+            | (np.abs(src[:, 0] - m.src_rest[:, 0]) > _MOVED)
+            | (np.abs(src[:, 1] - m.src_rest[:, 1]) > _MOVED)
+        )
+        moved[: m.n_deform] |= np.abs(shade[: m.n_deform] - 1.0) > _MOVED
+        moved[m.interior_first :] |= (
+            np.abs(shade[m.interior_first :] - m.interior_rest_shade) > _MOVED
+        )
+        for k, changed in enumerate(eyes_changed):
+            if changed:
+                moved[m.eye_first + 16 * k : m.eye_first + 16 * (k + 1)] = True
+            if self._lid_state[k] > 0.0:
+                a, b = m.lid_ranges[k]
+                moved[a:b] = True
+        active = moved[m.tris].any(axis=1)
+        hole = np.concatenate([m.hole_upper, m.hole_lower])
+        n_under = self._n_under
+        mouth_open = bool(moved[hole].any() or moved[m.interior_first :].any())
+        if mouth_open:
+            active |= m.mouth_support
+        active[:n_under] = mouth_open
+        if not active.any():
+            return out
+        box = self._canvas.draw(
+            np.ascontiguousarray(dst[:, :2]),
+            np.ascontiguousarray(dst[:, 2]),
+            src,
+            shade,
+            m.tris[active],
+            m.kind[active],
+            m.tri_label[active],
+            self._source,
+            m.plate,
+            out,
+        )
+        if mouth_open:
+            self._soften_edges(out, dst[hole, :2])
+        for k in range(2):
+            lids = m.eye_first + 16 * k + np.arange(16)
+            if moved[lids].any():
+                self._soften_edges(out, dst[lids, :2])
+                if self._blink[k] > 0.2:
+                    self._lash_line(out, dst[m.lid_margin[k], :2], self._blink[k])
+        self._canvas.clear_labels(box)
+        return out
+
+    def _lash_line(self, out: np.ndarray, margin: np.ndarray, amount: float) -> None:
+        """A thin dark lash line along a closing upper lid (its own lashes are stretched
+        away): (9, 2) margin pixels, corner to corner."""
+        m = self.model
+        unit = m.frame.unit
+        pad = int(np.ceil(0.05 * unit)) + 2
+        x0 = max(int(np.floor(margin[:, 0].min())) - pad, 0)
+        y0 = max(int(np.floor(margin[:, 1].min())) - pad, 0)
+        x1 = min(int(np.ceil(margin[:, 0].max())) + pad, self.size)
+        y1 = min(int(np.ceil(margin[:, 1].max())) + pad, self.size)
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            return
+        alpha8 = np.zeros((y1 - y0, x1 - x0), np.uint8)  # LINE_AA needs 8-bit images
+        pts = np.round((margin - [x0 + 0.5, y0 + 0.5]) * 16).astype(np.int32)
+        width = max(1, round(0.012 * unit))
+        cv2.polylines(alpha8, [pts], False, 150, width, cv2.LINE_AA, shift=4)
+        cv2.polylines(alpha8, [pts[2:-2]], False, 255, width, cv2.LINE_AA, shift=4)
+        alpha = cv2.GaussianBlur(alpha8, (3, 3), 0.5).astype(np.float32) / 255.0
+        strength = 0.75 * float(np.clip((amount - 0.2) / 0.7, 0.0, 1.0)) ** 1.5
+        a = (alpha * strength)[..., None]
+        patch = out[y0:y1, x0:x1].astype(np.float32)
+        out[y0:y1, x0:x1] = np.round(patch * (1.0 - a) + self._lash_colour * a).astype(np.uint8)
+
+    def _soften_edges(self, out: np.ndarray, hole_xy: np.ndarray) -> None:
+        """Anti-alias the edges of an opening (lips over the mouth interior, lids over an
+        eyeball, and between interior layers): pixels on such an edge take a slightly
+        blurred value."""
+        size = self.size
+        x0 = max(int(np.floor(hole_xy[:, 0].min())) - 3, 0)
+        y0 = max(int(np.floor(hole_xy[:, 1].min())) - 3, 0)
+        x1 = min(int(np.ceil(hole_xy[:, 0].max())) + 4, size)
+        y1 = min(int(np.ceil(hole_xy[:, 1].max())) + 4, size)
+        soften_edges(out, self._canvas.label, x0, y0, x1, y1)
+
+    def _geometry(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[bool]]:
+        """Screen positions (V, 3), source positions (V, 2) and shading (V,) of all vertices."""
+        m = self.model
+        fr = m.frame
+        deformed = m.expression.deform(codes)
+        self._blink = deformed.blink
+        pre = np.empty_like(m.rest)
+        nd = m.n_deform
+        pre[:nd] = fr.to_image(deformed.q)
+        # Rings follow their oval point's expression displacement in part.
+        r0, r1 = m.ring_first, m.eye_first
+        disp = pre[m.ring_oval] - m.rest[m.ring_oval]
+        pre[r0:r1] = m.rest[r0:r1] + m.ring_follow[:, None] * disp
+        # Eye holes copy the lid margins; they read the eyeball at their unmoved place.
+        r2 = m.lid_ranges[0][0]
+        pre[r1:r2] = pre[m.eye_parent]
+        pre[r2 : m.interior_first] = pre[m.lid_parent]
+        src = m.src_rest.copy()
+        for k, (eye, slot) in enumerate(zip(m.eyeballs, m.eye_slots, strict=True)):
+            sl = slice(r1 + 16 * k, r1 + 16 * (k + 1))
+            src[sl] = pre[sl, :2] - np.array(eye.box[:2], np.float32) + [slot.x0, slot.y0]
+        # Lid margins read a little higher up the (lash-free) lid as they close.
+        axis_y = fr.axes[:2, 1]
+        for k in range(2):
+            lift = deformed.lid_lift[k]
+            if lift.any():
+                src[m.lid_margin_copy[k]] -= (lift * fr.unit)[:, None] * axis_y[None, :]
+        shade = np.ones(len(m.rest), np.float32)
+        shade[:nd] = deformed.shade
+        for k in range(2):  # a closing lid shades the eyeball; slivers left read as lashes
+            b = deformed.blink[k]
+            if b > 0.0:
+                shade[r1 + 16 * k : r1 + 16 * (k + 1)] = 1.0 - 0.75 * b**3
+        hu = deformed.q[m.hole_upper]
+        hl = deformed.q[m.hole_lower]
+        pivot = m.expression.jaw_pivot
+        # Mouth interior layers: jaw rotation by each vertex's share.
+        for part, (a, b) in zip(m.parts, m.part_ranges, strict=True):
+            q = part.q
+            if deformed.jaw_angle != 0.0:
+                q = rotate_x(q, deformed.jaw_angle * part.jaw, *pivot)
+            pre[a:b] = fr.to_image(q)
+            shade[a:b] = interior_shade(part, q, hu, hl, m.expression.half_width)
+        dst = head_transform(pre, m.head_weight, m.pivot, codes[_HEAD], m.face_height)
+        eyes_changed = self._update_eyes(codes)
+        self._update_lids(deformed.blink)
+        return dst, src, shade, eyes_changed
+
+    def _update_lids(self, blink: tuple[float, float]) -> None:
+        """Blend each lid image towards its lash-free version as the lid closes."""
+        m = self.model
+        for k, (patch, slot) in enumerate(zip(m.lids, m.lid_slots, strict=True)):
+            amount = float(np.clip((blink[k] - 0.1) / 0.6, 0.0, 1.0)) ** 1.5
+            if amount != self._lid_state[k]:
+                img = patch.compose(amount)
+                self._source[slot.y0 : slot.y0 + slot.h, slot.x0 : slot.x0 + slot.w, :3] = img
+                self._lid_state[k] = amount
+
+    def _update_eyes(self, codes: np.ndarray) -> list[bool]:
+        """Recompose the eyeball images for the gaze; returns which ones differ from rest."""
+        m = self.model
+        gx, gy = float(codes[INDEX["gaze_x"]]), float(codes[INDEX["gaze_y"]])
+        changed = []
+        for k, (eye, slot) in enumerate(zip(m.eyeballs, m.eye_slots, strict=True)):
+            reach = EYEBALL_RADIUS * eye.iris_radius
+            state = (
+                reach * float(np.sin(np.radians(gx))),
+                reach * float(np.sin(np.radians(gy))),
+                float(np.cos(np.radians(min(abs(gx), 60.0))) ** 0.5),
+            )
+            if state != self._eye_state[k]:
+                img = eye.compose(state[:2], state[2])
+                self._source[slot.y0 : slot.y0 + slot.h, slot.x0 : slot.x0 + slot.w, :3] = img
+                self._eye_state[k] = state
+            changed.append(state != (0.0, 0.0, 1.0))
+        return changed
+
+
+__all__ = ["Renderer"]

@@ -73,11 +73,16 @@ def video_id(rig: FaceRig, voice: Voice, options: AnimateOptions) -> int:
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big")
 
 
-def plan_motion(rig: FaceRig, voice: Voice, options: AnimateOptions) -> Motion:
-    """Audio features -> motion codes for the whole recording."""
+def plan_motion(
+    rig: FaceRig, voice: Voice, options: AnimateOptions, *, renderer: Renderer | None = None
+) -> Motion:
+    """Audio features -> motion codes for the whole recording, fitted to this portrait's
+    resting mouth (``Renderer.from_closed_mouth``); pass the renderer if you have one."""
     text = read_transcript(options.transcript) if options.transcript else None
     track = analyze_audio(voice.samples, voice.sample_rate, options.fps, transcript=text)
-    return generate_motion(track, options.controls())
+    motion = generate_motion(track, options.controls())
+    renderer = renderer or Renderer(rig)
+    return Motion(renderer.from_closed_mouth(motion.values), motion.fps)
 
 
 def animate(
@@ -100,11 +105,11 @@ def animate(
     options = replace(options or AnimateOptions(), **overrides)
     rig = prepare_portrait(portrait, options)
     voice = prepare_voice(audio, options)
+    renderer = Renderer(rig)
     if motion is None:
-        motion = plan_motion(rig, voice, options)
+        motion = plan_motion(rig, voice, options, renderer=renderer)
     n_frames = len(motion)
 
-    renderer = Renderer(rig)
     mark = Watermark(size=rig.size)
     payload = video_id(rig, voice, options)
     info = ProvenanceInfo(

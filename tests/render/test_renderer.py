@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from parlante.face.rig import FaceRig
-from parlante.motion.channels import CHANNELS
+from parlante.motion.channels import CHANNELS, INDEX
 from parlante.motion.codes import MotionFrame
 from parlante.render import Renderer
 from parlante.render import topology as tp
@@ -309,3 +309,26 @@ def test_triangles_match_mediapipe_tessellation(rig: FaceRig) -> None:
     # consistently oriented: every interior edge is used once in each direction
     edges = [(a, b) for t in stored.tolist() for a, b in ((t[0], t[1]), (t[1], t[2]), (t[2], t[0]))]
     assert len(edges) == len(set(edges))
+
+
+def test_from_closed_mouth_gives_absolute_openings(renderer: Renderer) -> None:
+    """Audio-driven codes measure the mouth from closed: on a portrait that shows an open
+    mouth, jaw_open 0 must shut it and jaw_open x must give a gap of about x * full."""
+    from parlante.render.expression import JAW_GAP_FULL
+
+    e = renderer.model.expression
+    assert renderer.rest_openness == e.rest_gap
+    rows = np.zeros((3, len(CHANNELS)), np.float32)
+    rows[:, INDEX["jaw_open"]] = (0.0, 0.15, 0.6)
+    mapped = renderer.from_closed_mouth(rows)
+    assert np.array_equal(
+        np.delete(mapped, INDEX["jaw_open"], 1), np.delete(rows, INDEX["jaw_open"], 1)
+    )
+    gaps = []
+    for row in mapped:
+        d = e.deform(row)
+        gaps.append(float(d.q[e.hole_lower[5], 1] - d.q[e.hole_upper[5], 1]))
+    assert gaps[0] < 0.02
+    assert abs(gaps[1] - 0.15 * JAW_GAP_FULL) < 0.03
+    assert abs(gaps[2] - 0.6 * JAW_GAP_FULL) < 0.06
+    assert gaps[0] < gaps[1] < gaps[2]

@@ -17,6 +17,7 @@ import numpy as np
 from parlante.face.rig import FaceRig
 from parlante.motion.channels import CHANNELS, INDEX
 from parlante.motion.codes import MotionFrame
+from parlante.render.expression import JAW_GAP_FULL
 from parlante.render.eyes import EYEBALL_RADIUS
 from parlante.render.fields import rotate_x
 from parlante.render.head import head_transform
@@ -40,6 +41,7 @@ class Renderer:
     def __init__(self, rig: FaceRig, model: PortraitModel | None = None) -> None:
         self.rig = rig
         self.model = model if model is not None else build_model(rig)
+        self._jaw_table: tuple[np.ndarray, np.ndarray] | None = None
         self.size = rig.size
         self._canvas = Canvas(self.size)
         self._source = self.model.source.copy()  # eye slots are rewritten per frame
@@ -55,6 +57,34 @@ class Renderer:
         mouth). Codes are relative to the portrait: jaw_open < 0 closes an open mouth (-1 shut),
         which a motion generator may want for portraits that show their teeth."""
         return self.model.expression.rest_gap
+
+    def from_closed_mouth(self, values: np.ndarray) -> np.ndarray:
+        """(T, C) codes whose ``jaw_open`` is measured from a closed mouth (as the audio-driven
+        generator makes them: inner-lip gap = jaw_open * JAW_GAP_FULL) -> this portrait's
+        relative codes.
+
+        Identity for a closed-mouth portrait. For a portrait that shows an open mouth, a
+        quiet frame closes it (negative codes) and speech opens it from there, so a shouting
+        portrait does not keep shouting through every pause. The inverse is read off the
+        renderer's own deformation (gap as a function of the code), so it stays exact
+        whatever the jaw model does.
+        """
+        out = np.array(values, np.float32, copy=True)
+        if self.rest_openness <= 0.0:
+            return out
+        if self._jaw_table is None:
+            e = self.model.expression
+            codes = np.linspace(-1.0, 1.5, 61, dtype=np.float32)
+            gaps = []
+            for c in codes:
+                q = e.deform(MotionFrame.of(jaw_open=float(c)).vector).q
+                gaps.append(float(q[e.hole_lower[5], 1] - q[e.hole_upper[5], 1]))
+            self._jaw_table = (np.maximum.accumulate(np.maximum(gaps, 0.0)), codes)
+        gaps, codes = self._jaw_table
+        target = np.maximum(out[:, INDEX["jaw_open"]], 0.0) * JAW_GAP_FULL
+        first = int(np.searchsorted(gaps, gaps[0], side="right")) - 1  # last code still shut
+        out[:, INDEX["jaw_open"]] = np.interp(target, gaps[first:], codes[first:])
+        return out
 
     def frames(self, codes: Iterable[np.ndarray | MotionFrame]) -> Iterator[np.ndarray]:
         """(S, S, 3) uint8 frames for a stream (or a (T, C) array) of codes, lazily."""

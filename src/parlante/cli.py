@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import importlib
 import os
 import sys
 import types
@@ -19,6 +20,46 @@ from pathlib import Path
 from parlante import __version__
 from parlante.errors import ParlanteError
 from parlante.options import AnimateOptions
+
+DELEGATED: dict[str, tuple[str, str, str, str]] = {
+    # command: (module, entry point taking argv, help, usage)
+    "verify": (
+        "parlante.provenance",
+        "verify_main",
+        "look for Parlante's watermark and C2PA manifest in a video or image",
+        "FILE [--json]",
+    ),
+    "eval": (
+        "parlante.eval",
+        "eval_main",
+        "measure a talking-face video (lip sync, motion, blinks, identity)",
+        "VIDEO [--portrait P] [--audio A] [--reference R] [--json]",
+    ),
+    "drive": (
+        "parlante.drive.cli",
+        "drive_main",
+        "make a portrait perform a driving video or a .motion file",
+        "PORTRAIT DRIVER -o OUT.mp4 [options]",
+    ),
+    "motion": (
+        "parlante.drive.cli",
+        "motion_main",
+        "extract a driving video's performance to a .motion file",
+        "VIDEO -o OUT.motion [options]",
+    ),
+    "batch": (
+        "parlante.batch",
+        "batch_main",
+        "make many videos from a CSV or JSON Lines job file (local workers or Ray)",
+        "JOBS --out DIR [options]",
+    ),
+    "serve": (
+        "parlante.serve.cli",
+        "serve_main",
+        "start the web page, HTTP API and live streaming server",
+        "[--host H] [--port P] [options]",
+    ),
+}
 
 
 def _gaze(text: str) -> tuple[float, float]:
@@ -95,12 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--face", type=int, default=0, help="which face (0 = largest)")
     p.add_argument("--head-distance", type=float, default=1.0, help="framing (default: 1)")
 
-    p = sub.add_parser("verify", help="look for Parlante's watermark and C2PA manifest")
-    p.add_argument("args", nargs=argparse.REMAINDER, help="FILE [--json]")
-
-    p = sub.add_parser("eval", help="measure a talking-face video (lip sync, motion, identity)")
-    p.add_argument("args", nargs=argparse.REMAINDER, help="VIDEO [options], see eval --help")
-    _add_drive_commands(sub)
+    for name, (_, _, help_text, usage) in DELEGATED.items():
+        p = sub.add_parser(name, help=help_text, add_help=False)
+        p.add_argument("args", nargs=argparse.REMAINDER, help=usage)
     return parser
 
 
@@ -113,24 +151,9 @@ def _add_drive_flags(animate: argparse.ArgumentParser) -> None:
     add_animate_flags(animate)
 
 
-def _add_drive_commands(sub) -> None:
-    p = sub.add_parser("drive", help="make a portrait perform a driving video or .motion file")
-    p.add_argument("args", nargs=argparse.REMAINDER, help="PORTRAIT DRIVER -o OUT.mp4 [options]")
-    p = sub.add_parser("motion", help="extract a driving video's performance to a .motion file")
-    p.add_argument("args", nargs=argparse.REMAINDER, help="VIDEO -o OUT.motion [options]")
-
-
 def _run_drive(args: argparse.Namespace) -> int | None:
     """Exit code of the drive/motion commands, the animated path of animate --motion /
     --style-from, or None when the command is none of these."""
-    if args.command == "drive":
-        from parlante.drive.cli import drive_main
-
-        return drive_main(args.args)
-    if args.command == "motion":
-        from parlante.drive.cli import motion_main
-
-        return motion_main(args.args)
     if args.command == "animate" and (args.motion or args.style_from):
         from parlante.drive.cli import animate_from_args
 
@@ -173,14 +196,6 @@ def _run(args: argparse.Namespace) -> int:
         )
         save_rig(rig, Path(args.output))
         return 0
-    if args.command == "verify":
-        from parlante.provenance import verify_main
-
-        return verify_main(args.args)
-    if args.command == "eval":
-        from parlante.eval import eval_main
-
-        return eval_main(args.args)
     raise AssertionError(args.command)
 
 
@@ -215,8 +230,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in ("drive", "motion"):  # own parsers (full --help)
-        return _run_drive(argparse.Namespace(command=argv[0], args=argv[1:])) or 0
+    if argv and argv[0] in DELEGATED:  # commands with their own parsers (and full --help)
+        module, func, _, _ = DELEGATED[argv[0]]
+        return getattr(importlib.import_module(module), func)(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -3,9 +3,19 @@
 # then the package and its pinned models-in-wheels. Usage: scripts/setup.sh [EXTRAS]
 #   scripts/setup.sh            # the tool
 #   scripts/setup.sh dev,eval   # plus test and evaluation dependencies
+#   scripts/setup.sh dev,eval,serve,browser --browser
+#                               # plus the server, and Debian's chromium for the web page's test
 set -euo pipefail
 cd "$(dirname "$0")/.."
-extras="${1:-}"
+extras=""
+browser=no
+for arg in "$@"; do
+  case "$arg" in
+    --browser) browser=yes ;;
+    -*) echo "setup: unknown option $arg" >&2; exit 2 ;;
+    *) extras="$arg" ;;
+  esac
+done
 
 # OpenCV (pulled by MediaPipe) needs libGL and glib at import time.
 need=()
@@ -16,6 +26,16 @@ if [ "${#need[@]}" -gt 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
   else
     echo "setup: please install ${need[*]} (e.g. sudo apt-get install ${need[*]})" >&2
+  fi
+fi
+
+# --browser: headless Chromium from Debian (the page's test drives it through Playwright;
+# Playwright's own browser download is never used).
+if [ "$browser" = yes ] && ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "setup: please install chromium (e.g. sudo apt-get install chromium)" >&2
   fi
 fi
 

@@ -118,6 +118,7 @@ def animate(
         settings=options.settings(),
         source_sha256=rig.source_sha256,
         audio_sha256=voice.sha256,
+        watermark_payload=payload,
     )
     writer = VideoWriter(
         output,

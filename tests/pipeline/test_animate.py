@@ -1,5 +1,7 @@
 """End to end: portrait + voice -> MP4 whose length, motion and marks are right."""
 
+import hashlib
+
 import av
 import numpy as np
 import pytest
@@ -59,10 +61,14 @@ def test_same_seed_same_video_other_seed_differs(tmp_path, talk, portrait_png, v
     assert np.abs(a.astype(int) - c.astype(int)).mean() > 0.05
 
 
-def test_video_carries_provenance(talk):
+def test_video_carries_provenance(talk, portrait_png):
     from parlante.provenance import verify_file
 
     report = verify_file(talk)
     assert report.watermark.found
     assert report.manifest.present and report.manifest.valid and report.manifest.ai_generated
     assert report.watermark.payload is not None
+    info = report.manifest.info
+    assert info is not None and info.watermark_payload == report.watermark.payload
+    assert info.source_sha256 == hashlib.sha256(portrait_png.read_bytes()).hexdigest()
+    assert info.settings["seed"] == "1"

@@ -94,3 +94,22 @@ def test_other_frame_rates(fps):
     np.testing.assert_allclose(online, m.values, atol=1e-6)
     jaw = m.channel("jaw_open")
     assert 0.1 < np.percentile(jaw, 90) < 0.6
+
+
+@pytest.mark.parametrize("lookahead_s, frames", [(0.04, 1), (0.08, 2)])
+def test_short_lookahead_lowers_latency_and_keeps_the_mouth(track, lookahead_s, frames):
+    stream = MotionStream(Controls(seed=3), track.fps, lookahead_s=lookahead_s)
+    got = [len(stream.push(p)) for p in chunked(track, [1] * len(track))]
+    assert stream.lookahead_frames == frames
+    assert got[:frames] == [0] * frames and all(g == 1 for g in got[frames:])
+    tail = MotionStream(Controls(seed=3), track.fps, lookahead_s=lookahead_s)
+    out = np.concatenate([tail.push(track).values, tail.flush().values])
+    off = generate_motion(track, Controls(seed=3)).values
+    assert out.shape == off.shape and np.isfinite(out).all()
+    jaw = CHANNELS.index("jaw_open")
+    best = max(
+        np.corrcoef(out[lag:, jaw], off[: len(off) - lag, jaw])[0, 1] for lag in range(frames + 1)
+    )
+    assert best > 0.95
+    with pytest.raises(ValueError):
+        MotionStream(Controls(), track.fps, lookahead_s=0.0)

@@ -7,6 +7,7 @@ import asyncio
 import numpy as np
 import pytest
 
+from parlante.motion.channels import INDEX
 from parlante.options import AnimateOptions
 from parlante.pipeline import Voice, plan_motion
 from parlante.stream import LiveSession, iter_frames, stream_frames
@@ -173,3 +174,22 @@ def test_iter_and_async_forms_give_the_same_frames(rig, voice):
     assert [f.index for f in frames] == [f.index for f in sync] == list(range(len(sync)))
     for a, b in zip(frames, sync, strict=True):
         assert np.array_equal(a.frame, b.frame)
+
+
+def test_low_latency_session_stays_close_to_offline(rig, voice, offline):
+    """A live avatar trades the 0.2 s look-ahead for latency: with one frame of look-ahead
+    the first frame can leave within 100 ms of audio, and the mouth is the offline mouth
+    at most one frame (40 ms) later: still inside the lip-sync tolerance of viewers."""
+    samples, rate = voice
+    options, motion = offline
+    session = LiveSession(rig, options, rate, payload=PAYLOAD, lookahead=0.04)
+    assert session.lookahead_seconds < 0.07
+    plans, _ = stream_all(session, random_chunks(samples, rate, 0), render=False)
+    streamed = np.stack([p.motion for p in plans])
+    assert streamed.shape == motion.values.shape
+    jaw = INDEX["jaw_open"]
+    live, off = streamed[:, jaw], motion.values[:, jaw]
+    best = max(np.corrcoef(live[lag:], off[: len(off) - lag])[0, 1] for lag in (0, 1))
+    assert best > 0.95
+    full = LiveSession(rig, options, rate, payload=PAYLOAD)
+    assert full.lookahead_seconds > session.lookahead_seconds

@@ -74,6 +74,15 @@ class MouthModel:
         self._hold_phase = 0.0
         self._hold_freq = 1.8
 
+    def limit_ahead(self, frames: int) -> None:
+        """Read at most ``frames`` frames ahead (low-latency streams): anticipation and
+        smoothing compensation shrink to what that window can know."""
+        cap = frames - 1e-3
+        self.ahead_jaw = min(self.ahead_jaw, cap)
+        self.ahead_shape = min(self.ahead_shape, cap)
+        self.ahead_press = min(self.ahead_press, cap)
+        self.ahead_tuck = min(self.ahead_tuck, cap)
+
     @property
     def max_ahead_frames(self) -> int:
         """Whole frames of cues beyond the output frame that ``step`` reads."""

@@ -63,9 +63,13 @@ class MotionStream:
     final; ``flush`` ends the stream and returns the rest, so the total equals the
     number of input frames. ``set_controls`` glides emotion, gaze and motion scale to
     the new values over ~0.3 s; the seed is fixed when the stream is created.
+
+    lookahead_s: None reads as far ahead as the generator wants (``LOOKAHEAD_S``, 0.2 s:
+    offline quality); a smaller value (e.g. 0.08 for live avatars) lowers the latency,
+    and the mouth then anticipates the sound only as far as that window.
     """
 
-    def __init__(self, controls: Controls, fps: float) -> None:
+    def __init__(self, controls: Controls, fps: float, *, lookahead_s: float | None = None) -> None:
         if not (math.isfinite(fps) and fps > 0):
             raise ValueError(f"fps must be positive, got {fps}")
         self.fps = float(fps)
@@ -87,6 +91,11 @@ class MotionStream:
             self._mouth.max_ahead_frames,
             self._accents.delay + self._accents.lead,
         )
+        if lookahead_s is not None:
+            if not lookahead_s > 0:
+                raise ValueError(f"lookahead must be positive, got {lookahead_s} s")
+            self._lookahead = min(self._lookahead, max(1, math.ceil(lookahead_s * self.fps - 1e-9)))
+            self._mouth.limit_ahead(self._lookahead)
         self._cues: list[Cues] = []
         self._base = 0  # input frame index of self._cues[0]
         self._n_in = 0  # input frames received (including flush padding)

@@ -29,6 +29,11 @@ class ServeConfig:
     cache_dir: Path | None = _opt(None, "keep analysed portraits here (.npz) across restarts")
     jobs_dir: Path | None = _opt(None, "folder for finished videos (default: a temporary one)")
     jpeg_quality: int = _opt(85, "JPEG quality of live frames (50-95)")
+    lookahead_ms: float = _opt(
+        40.0,
+        "audio the live motion reads ahead: 40 = first frame in ~70 ms, mouth <= 40 ms later "
+        "than offline; 200 = exactly the offline motion, ~230 ms",
+    )
     max_lag_seconds: float = _opt(
         0.5, "a live frame this late against the audio clock is skipped, not rendered"
     )

@@ -201,7 +201,8 @@ class _Stream:
         rig = self.avatar.rig
         self.worker.send(
             ("open", self.avatar.id, rig, self.avatar.model, self.options, self.rate,
-             self.config.jpeg_quality, self.config.max_lag_seconds)
+             self.config.jpeg_quality, self.config.max_lag_seconds,
+             self.config.lookahead_ms / 1000.0)
         )  # fmt: skip
         self.open_in_worker = True
         try:

@@ -10,7 +10,8 @@ against the audio clock (``max_lag``), so the server process only moves bytes.
 
 Messages (pickled tuples on the worker's stdin / stdout):
     to a worker:   ("prepare", avatar_id, rig, model)       warm a renderer for an avatar
-                   ("open", avatar_id, rig, model, options, sample_rate, jpeg_quality, max_lag)
+                   ("open", avatar_id, rig, model, options, sample_rate, jpeg_quality, max_lag,
+                    lookahead)
                    ("audio", samples, arrival, origin)      samples (N,) float32
                    ("idle", seconds, arrival, origin)
                    ("controls", changes)                    LiveSession.set_controls kwargs
@@ -173,9 +174,9 @@ class Worker:
             self._renderer(avatar_id, rig, model)
             return
         if kind == "open":
-            _, avatar_id, rig, model, options, rate, quality, max_lag = message
+            _, avatar_id, rig, model, options, rate, quality, max_lag, lookahead = message
             renderer = self._renderer(avatar_id, rig, model)
-            self.session = LiveSession(rig, options, rate, renderer=renderer)
+            self.session = LiveSession(rig, options, rate, renderer=renderer, lookahead=lookahead)
             self.quality = [self.cv2.IMWRITE_JPEG_QUALITY, int(quality)]
             self.max_lag = float(max_lag)
             self.sent = self.skipped = 0

@@ -2,9 +2,9 @@
 # Installs Parlante into ./.venv on a fresh machine: system libraries (when root and missing),
 # then the package and its pinned models-in-wheels. Usage: scripts/setup.sh [EXTRAS]
 #   scripts/setup.sh            # the tool
-#   scripts/setup.sh dev,eval   # plus test and evaluation dependencies
-#   scripts/setup.sh dev,eval,serve,browser --browser
-#                               # plus the server, and Debian's chromium for the web page's test
+#   scripts/setup.sh serve      # plus the web server (any extras of pyproject.toml, comma-separated)
+#   scripts/setup.sh test       # everything the tests need, Debian's chromium included
+#   scripts/setup.sh dev,serve,browser --browser   # chromium for the web page's test, by hand
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extras=""
@@ -16,6 +16,7 @@ for arg in "$@"; do
     *) extras="$arg" ;;
   esac
 done
+case ",$extras," in *,test,*|*,browser,*) browser=yes ;; esac
 
 # OpenCV (pulled by MediaPipe) needs libGL and glib at import time.
 need=()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -108,8 +109,25 @@ def animate(
     renderer = Renderer(rig)
     if motion is None:
         motion = plan_motion(rig, voice, options, renderer=renderer)
-    n_frames = len(motion)
+    return render_video(rig, voice, motion, output, options, renderer=renderer, progress=progress)
 
+
+def render_video(
+    rig: FaceRig,
+    voice: Voice,
+    motion: Motion,
+    output: str | os.PathLike[str],
+    options: AnimateOptions,
+    *,
+    renderer: Renderer | None = None,
+    progress: bool = False,
+    on_frame: Callable[[int, int], None] | None = None,
+) -> Path:
+    """Render ``motion`` on ``rig``, watermark every frame, mux ``voice``, sign, and rename
+    into ``output``. ``on_frame(done, total)`` runs after each frame (progress reports,
+    throttling); an exception it raises cancels the video and leaves no file behind."""
+    renderer = renderer or Renderer(rig)
+    n_frames = len(motion)
     mark = Watermark(size=rig.size)
     payload = video_id(rig, voice, options)
     info = ProvenanceInfo(
@@ -136,4 +154,6 @@ def animate(
             if options.label:
                 frame = add_label(frame, options.label)
             writer.write_frame(mark.embed(frame, payload))
+            if on_frame is not None:
+                on_frame(i + 1, n_frames)
     return writer.path

@@ -17,12 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from parlante import __version__
 from parlante.errors import ParlanteError
-from parlante.io.video import VideoWriter
 from parlante.options import AnimateOptions
-from parlante.pipeline import Voice, plan_motion, prepare_voice, video_id
-from parlante.provenance import ProvenanceInfo, Watermark, add_label, sign_file
+from parlante.pipeline import Voice, plan_motion, prepare_voice, render_video
 from parlante.serve.avatars import Avatar
 from parlante.serve.config import ServeConfig
 from parlante.serve.errors import ApiError
@@ -235,37 +232,19 @@ def _render_job(job: Job, renderer, after_frame: Callable[[float], None] | None)
     rig, voice, options = job.avatar.rig, job.voice, job.options
     motion = plan_motion(rig, voice, options, renderer=renderer)
     job.progress = MOTION_SHARE
-    n_frames = len(motion)
-    mark = Watermark(size=rig.size)
-    payload = video_id(rig, voice, options)
-    info = ProvenanceInfo(
-        tool="Parlante",
-        version=__version__,
-        settings=options.settings(),
-        source_sha256=rig.source_sha256,
-        audio_sha256=voice.sha256,
-        watermark_payload=payload,
-    )
-    writer = VideoWriter(
-        job.video_path,
-        (rig.size, rig.size),
-        options.fps,
-        voice.sample_rate,
-        crf=options.crf,
-        metadata={"comment": f"Made by Parlante {__version__}: AI-generated talking face"},
-        finalize=lambda temp: sign_file(temp, info),
-    )
-    with writer:
-        writer.write_audio(voice.samples)
-        for i in range(n_frames):
-            if job.cancel.is_set():
-                raise _Cancelled
-            start = time.perf_counter()
-            frame = renderer.render(motion.frame(i))
-            if options.label:
-                frame = add_label(frame, options.label)
-            writer.write_frame(mark.embed(frame, payload))
-            job.frames = i + 1
-            job.progress = MOTION_SHARE + (1 - MOTION_SHARE) * (i + 1) / max(1, n_frames)
-            if after_frame is not None:
-                after_frame(time.perf_counter() - start)
+    last = time.perf_counter()
+
+    def on_frame(done: int, total: int) -> None:
+        nonlocal last
+        job.frames = done
+        job.progress = MOTION_SHARE + (1 - MOTION_SHARE) * done / max(1, total)
+        if after_frame is not None:
+            now = time.perf_counter()
+            after_frame(now - last)
+        if job.cancel.is_set():
+            raise _Cancelled
+        last = time.perf_counter()
+
+    if job.cancel.is_set():
+        raise _Cancelled
+    render_video(rig, voice, motion, job.video_path, options, renderer=renderer, on_frame=on_frame)

@@ -1,0 +1,204 @@
+"""Measures relative to the driver's neutral -> expression codes: the renderer's shapes inverted.
+
+Each gain is the displacement (in D, the outer-eye-corner distance) that the renderer's
+expression model (``parlante.render.expression``) gives a channel at 1, as MediaPipe sees
+it on rendered frames (``bench/drive_calibrate.py`` measures them). Codes are relative:
+a driver's change from their own neutral becomes the same change, in the portrait's
+proportions, from the portrait's rest, so a wide-mouthed driver cannot tear a small mouth.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import nnls
+
+from parlante.drive.measure import M
+from parlante.motion.channels import CHANNELS, INDEX, RANGES
+from parlante.render.expression import JAW_GAP_FULL
+
+# --- Mouth ---------------------------------------------------------------------------
+JAW_MIN_SPAN = 0.2
+"""D: smallest gap change counted as a full opening (drivers at rest with an open mouth)."""
+CORNER_UP_SMILE = 0.051
+"""D: mouth corners rise this much relative to the lip centre at smile = 1."""
+CORNER_DOWN = 0.038
+"""D: and drop this much at mouth_down = 1."""
+CORNER_CLOSE = 0.3
+"""Corner rise relative to the lip centre, per unit of neutral gap, when an open mouth
+closes (the centre moves, not the corners)."""
+WIDTH_SMILE = 0.09
+WIDTH_DOWN = 0.02
+WIDTH_SPREAD = 0.065
+"""D: mouth-width gain of smile, mouth_down and lip_spread at 1."""
+ROUND_NARROW = 0.17
+"""Fraction of its neutral width the mouth loses at lip_round = 1."""
+JAW_NARROW = 0.04
+"""D: width a real mouth loses at jaw_open = 1 (not a pucker)."""
+THICK_ROUND = 0.021
+THICK_SPREAD = 0.016
+THICK_PRESS = 0.018
+"""D: lip thickness (both lips) gained with lip_round, lost with lip_spread and lip_press."""
+PRESS_DEAD = 0.006
+"""D: thinning ignored (landmark noise) before lip_press rises."""
+PRESS_GAP = 0.02
+"""D: lips count as together while the gap is within this of the neutral's."""
+OPEN_REST = 0.03
+"""D: a neutral gap above this is an open mouth at rest, which lip_press can close."""
+
+# --- Eyes (lid movements in units of the neutral opening) ----------------------------
+WIDE_OPEN = 0.1
+"""Opening gain at eye_wide = 1."""
+SQUINT_LOWER = 0.1
+SQUINT_OPEN = 0.15
+"""Lower-lid rise and opening lost at squint = 1."""
+BLINK_LOWER_SHARE = 0.34
+"""Share of a blink's closing that shows as the lower lid rising."""
+BLINK_SEEN = 0.7
+"""Closure seen for a shut eye (MediaPipe never quite closes the lids)."""
+BLINK_DEAD = 0.08
+"""Closure below this is landmark noise, not a blink."""
+BLINK_BROW = 0.02
+"""D: inner-brow drop that comes with a full blink (not a frown)."""
+EYE_DEAD = 0.04
+"""Lid movement ignored (noise) before eye_wide and squint rise."""
+GAZE_BLINK = 0.3
+"""Closure beyond which the iris is hidden: gaze holds its last value."""
+EYEBALL_SEEN = (1.1, 0.75)
+"""Iris shift per sin(gaze angle), in iris radii, as seen sideways and up/down (the
+renderer moves the iris by 2.1 radii; MediaPipe reports about half of it sideways and a
+third of it vertically, where the lids hide the iris)."""
+
+# --- Brows ---------------------------------------------------------------------------
+BROW_BASIS = np.array(
+    [
+        # raise, inner_up, furrow
+        [0.041, 0.006, -0.003],  # outer brow rise
+        [0.036, 0.019, -0.015],  # inner brow rise
+        [0.0, -0.017, -0.003],  # change of the inner brows' separation
+    ]
+)
+"""D per unit of brow_raise, brow_inner_up, brow_furrow, as seen."""
+BROW_DEAD = 0.004
+"""D: brow movement ignored (landmark noise)."""
+
+_LO = np.array([RANGES[c][0] for c in CHANNELS], np.float64)
+_HI = np.array([RANGES[c][1] for c in CHANNELS], np.float64)
+
+
+def _pos(x: np.ndarray) -> np.ndarray:
+    return np.maximum(x, 0.0)
+
+
+def _dead(x: np.ndarray, zone: float) -> np.ndarray:
+    """Soft dead zone: |x| below ``zone`` -> 0, beyond it shifted towards 0 by ``zone``."""
+    return np.sign(x) * np.maximum(np.abs(x) - zone, 0.0)
+
+
+def encode_expression(m: np.ndarray, m0: np.ndarray) -> np.ndarray:
+    """(T, K) measures and the neutral's (K,) -> (T, C) codes (head channels left 0).
+
+    Not clipped: ``clip_codes`` does that after smoothing. Gaze is not held during
+    blinks here (``hold_gaze_in_blinks``).
+    """
+    m = np.atleast_2d(np.asarray(m, np.float64))
+    d = m - m0
+    codes = np.zeros((len(m), len(CHANNELS)), np.float64)
+
+    def put(name: str, value: np.ndarray) -> None:
+        codes[:, INDEX[name]] = value
+
+    gap0 = max(float(m0[M["gap"]]), 0.0)
+    span = max(JAW_GAP_FULL - gap0, JAW_MIN_SPAN)
+    dgap = d[:, M["gap"]]
+    # An open mouth at rest that closes: lip_press (jaw_open cannot go below 0).
+    closing = np.clip(-dgap / gap0, 0.0, 1.0) if gap0 > OPEN_REST else np.zeros(len(m))
+    # Mouth corners: smile / mouth_down from their height relative to the lip centre.
+    corner_up = -d[:, M["corner"]] + CORNER_CLOSE * gap0 * closing
+    smile = _pos(_dead(corner_up, 0.004)) / CORNER_UP_SMILE
+    down = _pos(_dead(-corner_up, 0.004)) / CORNER_DOWN
+    put("smile", smile)
+    put("mouth_down", down)
+    # Width: spread (wider than the corners explain) or round (narrower).
+    jaw = dgap / span
+    dw = d[:, M["width"]] - WIDTH_SMILE * smile - WIDTH_DOWN * down + JAW_NARROW * _pos(jaw)
+    dw = _dead(dw, 0.008)
+    spread = _pos(dw) / WIDTH_SPREAD
+    lip_round = _pos(-dw) / (ROUND_NARROW * max(float(m0[M["width"]]), 0.2))
+    put("lip_spread", spread)
+    put("lip_round", lip_round)
+    put("jaw_open", jaw)
+    # Press: lips together and thinner than the other channels explain, or closing.
+    thin = (
+        -d[:, M["thick"]]
+        + THICK_ROUND * np.minimum(lip_round, 1.0)
+        - THICK_SPREAD * np.minimum(spread, 1.0)
+    )
+    press = np.where(dgap < PRESS_GAP, _pos(thin - PRESS_DEAD) / THICK_PRESS, 0.0)
+    put("lip_press", np.maximum(press, closing))
+
+    # Eyes, per eye: opening ratio r and lower-lid rise, in neutral openings.
+    wide_eyes, squint_eyes, blinks = [], [], []
+    for side in "lr":
+        open0 = max(float(m0[M[f"open_{side}"]]), 0.02)
+        r = m[:, M[f"open_{side}"]] / open0
+        lower_rise = -d[:, M[f"lower_{side}"]] / open0
+        closing_eye = _pos(1.0 - r)
+        squint = _pos(_dead(lower_rise - BLINK_LOWER_SHARE * closing_eye, EYE_DEAD)) / SQUINT_LOWER
+        wide = _pos(_dead(r - 1.0, EYE_DEAD)) / WIDE_OPEN
+        shape = 1.0 + WIDE_OPEN * np.minimum(wide, 1.0) - SQUINT_OPEN * np.minimum(squint, 1.0)
+        blink = _pos(1.0 - r / shape - BLINK_DEAD) / (BLINK_SEEN - BLINK_DEAD)
+        blinks.append(blink)
+        wide_eyes.append(wide)
+        squint_eyes.append(squint)
+    put("blink_l", blinks[0])
+    put("blink_r", blinks[1])
+    put("eye_wide", 0.5 * (wide_eyes[0] + wide_eyes[1]))
+    put("squint", 0.5 * (squint_eyes[0] + squint_eyes[1]))
+
+    # Gaze: iris shift within the eye corners over the (seen) eyeball radius.
+    radius = max(float(m0[M["iris_radius"]]), 0.02)
+    for axis, name, seen in (("x", "gaze_x", EYEBALL_SEEN[0]), ("y", "gaze_y", EYEBALL_SEEN[1])):
+        reach = seen * radius
+        shift = 0.5 * (d[:, M[f"iris_{axis}_l"]] + d[:, M[f"iris_{axis}_r"]])
+        put(name, np.degrees(np.arcsin(np.clip(shift / reach, -1.0, 1.0))))
+
+    # Brows: rises (+ up) of the outer and inner ends and the inner ends' separation.
+    blink_drop = BLINK_BROW * np.minimum(0.5 * (blinks[0] + blinks[1]), 1.0)
+    obs = np.stack(
+        [
+            -0.5 * (d[:, M["brow_out_l"]] + d[:, M["brow_out_r"]]),
+            -0.5 * (d[:, M["brow_in_l"]] + d[:, M["brow_in_r"]]) + blink_drop,
+            d[:, M["brow_sep"]],
+        ],
+        axis=1,
+    )
+    obs = _dead(obs, BROW_DEAD)
+    brows = np.array([nnls(BROW_BASIS, row)[0] for row in obs]) if len(obs) else np.zeros((0, 3))
+    put("brow_raise", brows[:, 0])
+    put("brow_inner_up", brows[:, 1])
+    put("brow_furrow", brows[:, 2])
+    return codes
+
+
+def hold_gaze_in_blinks(codes: np.ndarray, last: np.ndarray | None = None) -> np.ndarray:
+    """(T, C) codes with gaze held at its last open-eye value wherever either eye is more
+    than ``GAZE_BLINK`` closed (the iris points are guesses then). ``last``: (2,) gaze
+    before the first frame (streams), else the first open-eye value."""
+    out = np.array(codes, copy=True)
+    gx, gy = INDEX["gaze_x"], INDEX["gaze_y"]
+    closed = np.maximum(out[:, INDEX["blink_l"]], out[:, INDEX["blink_r"]]) > GAZE_BLINK
+    held = last
+    if held is None:
+        open_rows = np.flatnonzero(~closed)
+        held = out[open_rows[0], [gx, gy]] if open_rows.size else np.zeros(2)
+    for t in range(len(out)):
+        if closed[t]:
+            out[t, [gx, gy]] = held
+        else:
+            held = out[t, [gx, gy]]
+    return out
+
+
+def clip_codes(codes: np.ndarray) -> np.ndarray:
+    """(T, C) codes clipped to ``RANGES`` (float32)."""
+    return np.clip(codes, _LO, _HI).astype(np.float32)

@@ -175,3 +175,25 @@ def test_sigint_leaves_no_partial_file_and_the_rerun_resumes(media, tmp_path):
     manifest = [json.loads(line)["output"] for line in (out / ".cache/manifest.jsonl").open()]
     assert sorted(manifest) == [f"v{i}.mp4" for i in range(6)]  # each made exactly once
     assert not _partials(out)
+
+
+def test_a_motion_row_drives_the_portrait(media, tmp_path):
+    """A row with a .motion file and no audio: the performance drives the face, the video
+    lasts as long as the motion, and the mouth opens where the motion says."""
+    from parlante.motion import INDEX, Motion
+    from parlante.motion.motion_file import save_motion
+
+    n = 40  # 1.6 s at 25 fps
+    values = np.zeros((n, 23), np.float32)
+    values[10:20, INDEX["jaw_open"]] = 0.7
+    save_motion(Motion(values, FPS), media / "open_close.motion")
+    jobs = tmp_path / "jobs.csv"
+    jobs.write_text(
+        f"portrait,motion,output\n{media / 'astro.png'},{media / 'open_close.motion'},m\n"
+    )
+    report = run_batch(jobs, tmp_path / "out", options=OPTIONS, workers=1, progress=False)
+    assert [j.status for j in report.jobs] == ["done"], report.jobs[0].error
+    frames = _frames(tmp_path / "out" / "m.mp4").astype(np.float32)
+    assert len(frames) == n
+    change = np.abs(frames - frames[0]).mean(axis=(1, 2, 3))
+    assert change[12:18].min() > 3 * max(change[:5].max(), change[-5:].max(), 0.2)

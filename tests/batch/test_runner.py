@@ -162,18 +162,3 @@ def test_on_result_hook_can_stop_the_batch(batch):
         run_batch(jobs, out, progress=False, on_result=hook)
     assert seen == ["a.mp4"] and pool.stopped
     assert not list(out.glob(".*.partial*"))
-
-
-def test_motion_rows_report_until_a_loader_exists(batch):
-    from parlante.batch.work import MOTION_NOT_SUPPORTED, motion_loader
-
-    if motion_loader() is not None:
-        pytest.skip("parlante.motion reads motion files now")
-    jobs, out, install = batch
-    (jobs.parent / "m.npz").write_bytes(b"motion")
-    jobs.write_text("portrait,audio,motion,output\np.png,v.wav,,a\np.png,v.wav,m.npz,b\n")
-    pool = install(FakePool())
-    report = run_batch(jobs, out, progress=False)
-    assert _status(report) == {"a.mp4": ("done", 1), "b.mp4": ("failed", 0)}
-    assert report.jobs[1].error.endswith(f"m.npz: {MOTION_NOT_SUPPORTED}")
-    assert pool.rendered == ["a.mp4"]

@@ -28,11 +28,9 @@ from parlante.batch.state import (
 )
 from parlante.batch.verify import Expected, expected_seconds, verify_output
 from parlante.batch.work import (
-    MOTION_NOT_SUPPORTED,
     AnalysisTask,
     RenderTask,
     TaskResult,
-    motion_loader,
 )
 from parlante.options import AnimateOptions
 
@@ -174,17 +172,10 @@ class _Batch:
     def plan(self) -> None:
         """Settle what needs no work (bad rows, finished outputs); plan the rest."""
         manifest = self.state.read_manifest()
-        has_motion_loader = None
         for job in self.jobs:
             if job.problem:
                 self._settle(job, "failed", error=job.problem)
                 continue
-            if job.motion is not None:
-                if has_motion_loader is None:
-                    has_motion_loader = motion_loader() is not None
-                if not has_motion_loader:
-                    self._settle(job, "failed", error=f"{job.motion}: {MOTION_NOT_SUPPORTED}")
-                    continue
             try:
                 portrait_sha = self._hash(job.portrait)
                 audio_sha = self._hash(job.audio)

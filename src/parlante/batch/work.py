@@ -33,7 +33,6 @@ THREAD_ENV = {
     "GLOG_minloglevel": "2",
 }
 """Environment of a worker: one thread per library, since the pool provides the parallelism."""
-MOTION_NOT_SUPPORTED = "motion files not supported yet"
 
 
 @dataclass
@@ -138,11 +137,13 @@ def run_render(task: RenderTask, rig: FaceRig | None = None) -> TaskResult:
 
         if rig is None:
             rig = _load_rig(task)
-        motion = load_motion(task.motion, task.options.fps) if task.motion else None
-        if task.audio is None:
-            raise ParlanteError(f"{task.motion}: a motion file needs an audio column too")
         task.output.parent.mkdir(parents=True, exist_ok=True)
-        out = animate(rig, task.audio, task.output, task.options, motion=motion)
+        if task.motion:  # the motion file drives; the audio (if any) is muxed
+            from parlante.drive import drive
+
+            out = drive(rig, task.motion, task.output, task.options, audio=task.audio)
+        else:
+            out = animate(rig, task.audio, task.output, task.options)
         video_seconds, _, frames = probe_duration(out)
         if frames == 0:
             raise RuntimeError(f"{out}: the finished video has no frames")
@@ -158,22 +159,6 @@ def run_render(task: RenderTask, rig: FaceRig | None = None) -> TaskResult:
     )  # fmt: skip
 
 
-def motion_loader():
-    """The motion-file reader of parlante.motion, or None while there is none."""
-    import parlante.motion as motion_pkg
-
-    for name in ("load_motion", "read_motion"):
-        loader = getattr(motion_pkg, name, None)
-        if callable(loader):
-            return loader
-    return None
-
-
-def load_motion(path: Path, fps: float):
-    loader = motion_loader()
-    if loader is None:
-        raise ParlanteError(f"{path}: {MOTION_NOT_SUPPORTED}")
-    return loader(path)
 
 
 def _load_rig(task: RenderTask) -> FaceRig:

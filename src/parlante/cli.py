@@ -233,10 +233,15 @@ def _main(argv: Sequence[str] | None = None) -> int:
     if argv and argv[0] in DELEGATED:  # commands with their own parsers (and full --help)
         module, func, _, _ = DELEGATED[argv[0]]
         return getattr(importlib.import_module(module), func)(argv[1:])
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
+    return run_command(_run, args)
+
+
+def run_command(fn: Callable[..., int], *args) -> int:
+    """``fn(*args)`` with the CLI's error conventions: a user error is one line on stderr
+    and exit code 2; Ctrl-C is exit code 130."""
     try:
-        return _run(args)
+        return fn(*args)
     except (ParlanteError, ValueError, FileNotFoundError) as exc:
         print(f"parlante: error: {exc}", file=sys.stderr)
         return 2

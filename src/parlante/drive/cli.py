@@ -12,7 +12,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from parlante.errors import ParlanteError
 from parlante.options import AnimateOptions
 
 
@@ -100,14 +99,9 @@ def build_drive_parser() -> argparse.ArgumentParser:
 
 
 def _run(fn, argv: Sequence[str] | None) -> int:
-    try:
-        return fn(argv)
-    except (ParlanteError, ValueError, FileNotFoundError) as exc:
-        print(f"parlante: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("parlante: interrupted", file=sys.stderr)
-        return 130
+    from parlante.cli import run_command
+
+    return run_command(fn, argv)
 
 
 def motion_main(argv: Sequence[str] | None = None) -> int:

@@ -72,3 +72,21 @@ def test_video_carries_provenance(talk, portrait_png):
     assert info is not None and info.watermark_payload == report.watermark.payload
     assert info.source_sha256 == hashlib.sha256(portrait_png.read_bytes()).hexdigest()
     assert info.settings["seed"] == "1"
+
+
+def test_saved_rig_gives_the_same_video_and_fps_is_honoured(tmp_path, portrait_png, voice_wav):
+    """A portrait analysed once and saved (``parlante analyze``) animates exactly like the
+    portrait itself; --fps sets the frame count from the audio's length."""
+    from parlante.audio import load_audio
+    from parlante.face import analyze_portrait, save_rig
+    from parlante.pipeline import animate
+
+    rig_path = tmp_path / "face.npz"
+    save_rig(analyze_portrait(portrait_png, size=256), rig_path)
+    opts = AnimateOptions(size=256, seed=4, fps=30)
+    a = animate(portrait_png, voice_wav, tmp_path / "a.mp4", opts)
+    b = animate(rig_path, voice_wav, tmp_path / "b.mp4", opts)
+    fa, fb = _frames(a), _frames(b)
+    assert np.array_equal(fa, fb)
+    samples, rate = load_audio(voice_wav)
+    assert len(fa) == round(len(samples) * 30 / rate)

@@ -177,6 +177,10 @@ def run_real(clips, out: Path, max_seconds: float) -> tuple[str, list[dict]]:
         try:
             real, first = cut_clip(clip.video, work / f"{clip.name}.real.mp4", max_seconds)
             portrait = work / f"{clip.name}.first.png"
+            if min(first.shape[:2]) < 200:  # LRS2's 160 px crops: below the portrait minimum
+                scale = 200 / min(first.shape[:2])
+                size = (round(first.shape[1] * scale), round(first.shape[0] * scale))
+                first = cv2.resize(first, size, interpolation=cv2.INTER_CUBIC)
             Image.fromarray(first).save(portrait)
             ours = work / f"{clip.name}.parlante.mp4"
             animate(portrait, real, ours, AnimateOptions(size=512))

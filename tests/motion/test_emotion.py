@@ -81,7 +81,8 @@ def test_motion_scale_glides_to_a_still_head(speech60):
     stream.set_controls(Controls(motion_scale=0.0, seed=2))
     rest = np.concatenate([stream.push(p).values for p in pieces[1:]] + [stream.flush().values])
     yaw = np.concatenate([first, rest])[:, INDEX["yaw"]]
-    assert np.abs(np.diff(yaw)).max() < 1.5  # no snap to zero
+    # no snap to zero: a snap would jump by the whole yaw at once (several degrees)
+    assert np.abs(np.diff(yaw)).max() < 2.0 < np.abs(yaw[: len(first)]).max()
     settled = rest[round(0.6 * speech60.fps) :]
     for name in HEAD_CHANNELS:
         assert np.all(settled[:, INDEX[name]] == 0.0), name

@@ -51,18 +51,22 @@ class BlinkModel:
         if pull and rng.uniform() < PAUSE_P:
             self._next = now + float(rng.uniform(0.05, 0.3))
         if now >= self._next:
-            dur = float(np.clip(rng.lognormal(math.log(0.18), 0.25), 0.12, 0.3))
+            dur = float(np.clip(rng.lognormal(math.log(0.17), 0.22), 0.1, 0.23))
             self._dur = dur
-            self._peak = t + max(1, math.ceil(dur / 3.0 * self.fps))
+            self._peak = t + max(1, math.ceil(0.25 * dur * self.fps))
             self._asym = float(rng.uniform(0.0, 0.05))
             self._last = now
             self._next = now + self._draw_gap(speaking, dur)
         x = (t - self._peak) * self.dt
-        close, open_ = self._dur / 3.0, 2.0 * self._dur / 3.0
+        # Fast close, a short hold shut (real lids stay closed ~50-80 ms), slower open.
+        close, hold = 0.25 * self._dur, 0.2 * self._dur
+        open_ = self._dur - close - hold
         if -close < x <= 0.0:
             v = _smoothstep(1.0 + x / close)
-        elif 0.0 < x < open_:
-            v = 1.0 - _smoothstep(x / open_)
+        elif 0.0 < x <= hold:
+            v = 1.0
+        elif hold < x < hold + open_:
+            v = 1.0 - _smoothstep((x - hold) / open_)
         else:
             v = 0.0
         return v, v * (1.0 - self._asym)

@@ -21,12 +21,12 @@ PITCH_LIMIT = 8.0
 ROLL_LIMIT = 6.0
 # Drift: three time scales (s) with their standard deviations (deg) make a 1/f-like wander.
 DRIFT_TAUS = (0.5, 2.5, 8.0)
-YAW_SIGMAS = (1.2, 1.2, 1.6)
-PITCH_SIGMAS = (0.7, 0.6, 0.9)
+YAW_SIGMAS = (1.4, 1.4, 1.8)
+PITCH_SIGMAS = (1.1, 1.0, 1.4)
 ROLL_SIGMAS = (0.3, 0.4, 0.5)
 # Syllable rhythm: the head bobs slightly with the voice's energy (deg at full energy);
 # the yaw part follows a slowly changing random direction.
-RHYTHM_PITCH = 0.8
+RHYTHM_PITCH = 1.3
 RHYTHM_YAW = 0.8
 TAU_RHYTHM = 0.08
 

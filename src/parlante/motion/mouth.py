@@ -19,7 +19,8 @@ from parlante.motion.filters import Smooth2, delay_frames, gain
 from parlante.motion.visemes import PhoneTimeline
 
 # Coarticulation lead (s): lips anticipate the sound; rounding anticipates the most.
-LEAD = 0.04
+LEAD = 0.02  # jaw: real mouths open only just before the voice (measured offsets ~-17 ms)
+PRESS_LEAD = 0.04  # lips close for a stop ahead of its silence
 ROUND_LEAD = 0.08
 # Smoothing time constants (s) per articulator: closures are fast, shapes slower.
 TAU_JAW = 0.04
@@ -62,8 +63,8 @@ class MouthModel:
         # Fractional frames to read ahead per articulator: lead + smoothing group delay.
         self.ahead_jaw = LEAD * fps + delay_frames(self._a_jaw)
         self.ahead_shape = ROUND_LEAD * fps + delay_frames(self._a_shape)
-        self.ahead_press = LEAD * fps + delay_frames(self._a_press)
-        self.ahead_tuck = LEAD * fps + delay_frames(self._a_tuck)
+        self.ahead_press = PRESS_LEAD * fps + delay_frames(self._a_press)
+        self.ahead_tuck = PRESS_LEAD * fps + delay_frames(self._a_tuck)
         self._jaw = Smooth2()
         self._round = Smooth2()
         self._spread = Smooth2()

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from parlante.face.detection import FaceDetection, FaceMeshDetector
+from parlante.face.detection import FaceDetection, FaceMeshDetector, box_iou
 
 REACQUIRE_S = 1.0
 """Seconds without the driver after which any face of the right rank is taken again."""
@@ -82,7 +82,7 @@ class FaceFollower:
         # degrees of yaw. A second pass on the same frame lands on the other phase of the
         # cycle; the mean of the two is steady.
         again = self._detector.detect(frame)
-        ious = [_iou(f.box, chosen.box) for f in again]
+        ious = [box_iou(f.box, chosen.box) for f in again]
         if not ious or max(ious) < 0.5:
             return chosen.landmarks
         other = again[int(np.argmax(ious))].landmarks
@@ -107,18 +107,10 @@ class FaceFollower:
             return None
         if self._last_box is None or self._missing >= self._reacquire:
             return faces[self.face] if self.face < len(faces) else None
-        ious = [_iou(f.box, self._last_box) for f in faces]
+        ious = [box_iou(f.box, self._last_box) for f in faces]
         best = int(np.argmax(ious))
         if ious[best] >= MIN_IOU:
             return faces[best]
         if len(faces) == 1 and self.faces_seen <= 1 and self.face == 0:
             return faces[0]  # a lone face that moved fast: still the driver
         return None
-
-
-def _iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0

@@ -131,7 +131,9 @@ class FaceMeshDetector:
         self._add_missed(image, faces, boxes)
         if self.min_face > 0 and (thorough or not faces):
             tiled = [
-                b for b in self._tiled_boxes(image) if all(_iou(b.box, o.box) < 0.3 for o in boxes)
+                b
+                for b in self._tiled_boxes(image)
+                if all(box_iou(b.box, o.box) < 0.3 for o in boxes)
             ]
             tiled = _suppress(tiled)
             self._add_missed(image, faces, tiled)
@@ -139,9 +141,9 @@ class FaceMeshDetector:
         detections: list[FaceDetection] = []
         for lm in faces:
             box = _bounds(lm)
-            if any(_iou(box, d.box) > 0.5 for d in detections):
+            if any(box_iou(box, d.box) > 0.5 for d in detections):
                 continue
-            ious = [_iou(box, b.box) for b in boxes]
+            ious = [box_iou(box, b.box) for b in boxes]
             best = int(np.argmax(ious)) if ious else -1
             score = boxes[best].score if best >= 0 and ious[best] > 0.2 else math.nan
             detections.append(FaceDetection(lm, box, score))
@@ -282,7 +284,7 @@ def _suppress(boxes: list[_Box]) -> list[_Box]:
     """Non-maximum suppression: the most confident of overlapping boxes."""
     kept: list[_Box] = []
     for cand in sorted(boxes, key=lambda b: -b.score):
-        if all(_iou(cand.box, other.box) < 0.3 for other in kept):
+        if all(box_iou(cand.box, other.box) < 0.3 for other in kept):
             kept.append(cand)
     return kept
 
@@ -306,7 +308,8 @@ def _bounds(landmarks: np.ndarray) -> tuple[float, float, float, float]:
     return float(x0), float(y0), float(x1), float(y1)
 
 
-def _iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+def box_iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    """Intersection over union of two (x0, y0, x1, y1) boxes (0 when they do not overlap)."""
     ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
     iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
     inter = ix * iy
@@ -317,7 +320,7 @@ def _iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
 def _covers(face: tuple[float, ...], box: tuple[float, ...]) -> bool:
     """Whether a detector box is the same face as a landmark box."""
     cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-    return (face[0] <= cx <= face[2] and face[1] <= cy <= face[3]) or _iou(face, box) > 0.3
+    return (face[0] <= cx <= face[2] and face[1] <= cy <= face[3]) or box_iou(face, box) > 0.3
 
 
 def _dist(box: tuple[float, ...], point: tuple[float, float]) -> float:

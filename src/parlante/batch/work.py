@@ -159,8 +159,6 @@ def run_render(task: RenderTask, rig: FaceRig | None = None) -> TaskResult:
     )  # fmt: skip
 
 
-
-
 def _load_rig(task: RenderTask) -> FaceRig:
     """The cached rig; re-analysed if the cache file is missing or damaged."""
     from parlante.face import analyze_portrait, load_rig, save_rig

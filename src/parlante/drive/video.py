@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from parlante.errors import ParlanteError
+from parlante.io.video import probe_video
 
 ANALYSIS_SIDE = 1280
 """Frames with a longer side are downscaled to this before face tracking: MediaPipe works
@@ -44,28 +45,9 @@ class DriverVideo:
 
 def probe_driver(path: str | os.PathLike[str]) -> DriverVideo:
     """Header of a driving video; raises DriveError naming the file if it has no usable video."""
-    p = Path(path)
-    if not p.is_file():
-        raise DriveError(f"{p}: file not found")
-    try:
-        with av.open(str(p)) as container:
-            if not container.streams.video:
-                raise DriveError(f"{p}: has no video stream")
-            stream = container.streams.video[0]
-            rate = stream.average_rate or stream.guessed_rate
-            fps = float(rate) if rate else 0.0
-            frames = int(stream.frames or 0)
-            if frames == 0 and container.duration and fps > 0:
-                frames = round(container.duration / av.time_base * fps)
-            width, height = stream.codec_context.width, stream.codec_context.height
-            has_audio = bool(container.streams.audio)
-    except av.FFmpegError as exc:
-        raise DriveError(f"{p}: cannot open as a video ({_one_line(exc)})") from None
-    if width <= 0 or height <= 0:
-        raise DriveError(f"{p}: video stream has no frame size")
-    if not 1.0 <= fps <= 240.0:
-        fps = 25.0  # broken headers: assume the common rate rather than refuse
-    return DriverVideo(p, width, height, fps, frames, has_audio)
+    info = probe_video(path, DriveError)
+    fps = info.fps if 1.0 <= info.fps <= 240.0 else 25.0  # broken headers: assume the usual
+    return DriverVideo(Path(path), info.width, info.height, fps, info.frames, info.has_audio)
 
 
 def iter_driver_frames(

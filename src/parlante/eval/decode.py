@@ -15,6 +15,8 @@ import av
 import numpy as np
 
 from parlante.errors import AudioError, ParlanteError
+from parlante.io.video import VideoInfo
+from parlante.io.video import probe_video as io_probe_video
 
 AUDIO_RATE = 16_000
 """Hz of the decoded mono audio: enough for a speech envelope."""
@@ -22,20 +24,6 @@ AUDIO_RATE = 16_000
 
 class VideoError(ParlanteError):
     """The video cannot be evaluated: missing, not a video, undecodable."""
-
-
-@dataclass(frozen=True)
-class VideoInfo:
-    """What the container says about the video stream (before decoding)."""
-
-    path: str
-    width: int
-    height: int
-    fps: float
-    """Average frame rate from the container (frames per second)."""
-    frames: int
-    """Frame count from the container, or an estimate from duration x fps (0 if unknown)."""
-    has_audio: bool
 
 
 @dataclass(frozen=True)
@@ -62,20 +50,7 @@ def _open(path: Path, error: type[ParlanteError]) -> av.container.InputContainer
 
 def probe_video(path: str | os.PathLike[str]) -> VideoInfo:
     """Read the header of ``path``; raises VideoError when there is no decodable video."""
-    path = Path(path)
-    with _open(path, VideoError) as container:
-        if not container.streams.video:
-            raise VideoError(f"{path}: no video stream")
-        stream = container.streams.video[0]
-        rate = stream.average_rate or stream.guessed_rate
-        fps = float(rate) if rate else 0.0
-        frames = int(stream.frames or 0)
-        if frames == 0 and container.duration and fps > 0:
-            frames = int(round(container.duration / av.time_base * fps))
-        width, height = stream.codec_context.width, stream.codec_context.height
-        if width <= 0 or height <= 0:
-            raise VideoError(f"{path}: video stream has no frame size")
-        return VideoInfo(str(path), width, height, fps, frames, bool(container.streams.audio))
+    return io_probe_video(path, VideoError)
 
 
 def iter_frames(path: str | os.PathLike[str]) -> Iterator[tuple[np.ndarray, float]]:

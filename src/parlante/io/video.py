@@ -9,13 +9,59 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
 
+from parlante.errors import ParlanteError
+
 AAC_FRAME = 1024  # samples per AAC frame
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What the container says about a video stream (before decoding)."""
+
+    path: str
+    width: int
+    height: int
+    """Pixels of the decoded frames."""
+    fps: float
+    """Average frame rate from the container (0 if unknown)."""
+    frames: int
+    """Frame count from the container, or an estimate from duration x fps (0 if unknown)."""
+    has_audio: bool
+
+
+def probe_video(
+    path: str | os.PathLike[str], error: type[ParlanteError] = ParlanteError
+) -> VideoInfo:
+    """Header of a video file; raises ``error`` (one line naming the file) when it is missing,
+    not a media file, or has no video stream with a frame size."""
+    p = Path(path)
+    if not p.is_file():
+        raise error(f"{p}: file not found")
+    try:
+        container = av.open(str(p))
+    except (av.FFmpegError, OSError, ValueError) as exc:
+        raise error(f"{p}: cannot open as a media file ({exc})") from None
+    with container:
+        if not container.streams.video:
+            raise error(f"{p}: no video stream")
+        stream = container.streams.video[0]
+        rate = stream.average_rate or stream.guessed_rate
+        fps = float(rate) if rate else 0.0
+        frames = int(stream.frames or 0)
+        if frames == 0 and container.duration and fps > 0:
+            frames = round(container.duration / av.time_base * fps)
+        width, height = stream.codec_context.width, stream.codec_context.height
+        has_audio = bool(container.streams.audio)
+    if width <= 0 or height <= 0:
+        raise error(f"{p}: video stream has no frame size")
+    return VideoInfo(str(p), width, height, fps, frames, has_audio)
 
 
 def partial_path(path: Path) -> Path:

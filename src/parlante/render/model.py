@@ -138,26 +138,25 @@ class PortraitModel:
     open_mouth: bool
 
 
-def build_model(rig: FaceRig) -> PortraitModel:
-    """Precompute the renderer's mesh, weights and textures for one FaceRig."""
-    from parlante.render.mouth import interior_shade
+@dataclass(frozen=True)
+class Deformable:
+    """The points the expression model moves, and the model itself."""
 
-    _check_rig(rig)
-    size = rig.size
-    image = np.ascontiguousarray(rig.image)
-    lm = np.asarray(rig.landmarks, np.float32)
-    face_tris = tp.face_triangles()
-    neighbours = tp.vertex_neighbours(face_tris, tp.N_FACE)
-    depth = smooth_depth(lm, neighbours)
-    face = np.concatenate([lm[: tp.N_FACE, :2], depth[:, None]], axis=1).astype(np.float32)
+    points: np.ndarray
+    """(N, 3) float32 rest positions (pixels, renderer depth): the 468 mesh points, then,
+    for a closed mouth, 2 x 9 lip-contact copies (upper lip's, then lower lip's)."""
+    expression: ExpressionModel
+    open_mouth: bool
+    """The inner lips part at rest (the mouth's own interior shows)."""
+    sliver: list[tuple[int, int, int]]
+    """Zero-area triangles joining each lip to its contact copies (closed mouth only)."""
+
+
+def build_deformable(face: np.ndarray) -> Deformable:
+    """Expression model of a face from its (468, 3) points: pixel x, y and the renderer's
+    smoothed depth. Shared by the renderer and by video-driven extraction, which fits the
+    same model to a driver's face."""
     frame = FaceFrame.of(face)
-    unit = frame.unit
-    if unit < 8.0:
-        raise PortraitError(
-            f"{_name(rig)}: face too small to animate ({unit:.1f} px between the eyes)"
-        )
-
-    # --- Mouth: does the portrait show its own mouth interior? -----------------------
     iu, il = np.array(tp.LIP_INNER_UPPER), np.array(tp.LIP_INNER_LOWER)
     q_face = frame.to_face(face)
     rest_gap = float(max(q_face[14, 1] - q_face[13, 1], 0.0))
@@ -177,16 +176,43 @@ def build_model(rig: FaceRig) -> PortraitModel:
         hole_lower = np.concatenate([[il[0]], lo_copy, [il[-1]]])
         upper_extra, lower_extra = up_copy, lo_copy
         sliver = _band(iu, hole_upper) + _band(hole_lower, il)
-    n_deform = tp.N_FACE + len(extras)
-    deform_rest = np.concatenate([face, extras]).astype(np.float32)
+    points = np.concatenate([face, extras]).astype(np.float32)
     expression = ExpressionModel(
-        frame.to_face(deform_rest),
+        frame.to_face(points),
         hole_upper,
         hole_lower,
         upper_extra,
         lower_extra,
         rest_gap if open_mouth else 0.0,
     )
+    return Deformable(points, expression, open_mouth, sliver)
+
+
+def build_model(rig: FaceRig) -> PortraitModel:
+    """Precompute the renderer's mesh, weights and textures for one FaceRig."""
+    from parlante.render.mouth import interior_shade
+
+    _check_rig(rig)
+    size = rig.size
+    image = np.ascontiguousarray(rig.image)
+    lm = np.asarray(rig.landmarks, np.float32)
+    face_tris = tp.face_triangles()
+    neighbours = tp.vertex_neighbours(face_tris, tp.N_FACE)
+    depth = smooth_depth(lm, neighbours)
+    face = np.concatenate([lm[: tp.N_FACE, :2], depth[:, None]], axis=1).astype(np.float32)
+    frame = FaceFrame.of(face)
+    unit = frame.unit
+    if unit < 8.0:
+        raise PortraitError(
+            f"{_name(rig)}: face too small to animate ({unit:.1f} px between the eyes)"
+        )
+
+    deform = build_deformable(face)
+    iu, il = np.array(tp.LIP_INNER_UPPER), np.array(tp.LIP_INNER_LOWER)
+    open_mouth, expression, sliver = deform.open_mouth, deform.expression, deform.sliver
+    hole_upper, hole_lower = expression.hole_upper, expression.hole_lower
+    deform_rest = deform.points
+    n_deform = len(deform_rest)
     palette = sample_palette(image, lm[:, :2], float(rig.crop[2]), open_mouth)
 
     # --- Rings ---------------------------------------------------------------------

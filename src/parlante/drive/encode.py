@@ -1,4 +1,5 @@
-"""Measures relative to the driver's neutral -> expression codes: the renderer's shapes inverted.
+"""Measures relative to the driver's neutral -> eye, gaze and brow codes: the renderer's
+shapes inverted (the mouth is fitted with the renderer's own model: ``mouthfit``).
 
 Each gain is the displacement (in D, the outer-eye-corner distance) that the renderer's
 expression model (``parlante.render.expression``) gives a channel at 1, as MediaPipe sees
@@ -14,36 +15,6 @@ from scipy.optimize import nnls
 
 from parlante.drive.measure import M
 from parlante.motion.channels import CHANNELS, INDEX, RANGES
-from parlante.render.expression import JAW_GAP_FULL
-
-# --- Mouth ---------------------------------------------------------------------------
-JAW_MIN_SPAN = 0.2
-"""D: smallest gap change counted as a full opening (drivers at rest with an open mouth)."""
-CORNER_UP_SMILE = 0.051
-"""D: mouth corners rise this much relative to the lip centre at smile = 1."""
-CORNER_DOWN = 0.038
-"""D: and drop this much at mouth_down = 1."""
-CORNER_CLOSE = 0.3
-"""Corner rise relative to the lip centre, per unit of neutral gap, when an open mouth
-closes (the centre moves, not the corners)."""
-WIDTH_SMILE = 0.09
-WIDTH_DOWN = 0.02
-WIDTH_SPREAD = 0.065
-"""D: mouth-width gain of smile, mouth_down and lip_spread at 1."""
-ROUND_NARROW = 0.17
-"""Fraction of its neutral width the mouth loses at lip_round = 1."""
-JAW_NARROW = 0.04
-"""D: width a real mouth loses at jaw_open = 1 (not a pucker)."""
-THICK_ROUND = 0.021
-THICK_SPREAD = 0.016
-THICK_PRESS = 0.018
-"""D: lip thickness (both lips) gained with lip_round, lost with lip_spread and lip_press."""
-PRESS_DEAD = 0.006
-"""D: thinning ignored (landmark noise) before lip_press rises."""
-PRESS_GAP = 0.02
-"""D: lips count as together while the gap is within this of the neutral's."""
-OPEN_REST = 0.03
-"""D: a neutral gap above this is an open mouth at rest, which lip_press can close."""
 
 # --- Eyes (lid movements in units of the neutral opening) ----------------------------
 WIDE_OPEN = 0.1
@@ -95,7 +66,8 @@ def _dead(x: np.ndarray, zone: float) -> np.ndarray:
 
 
 def encode_expression(m: np.ndarray, m0: np.ndarray) -> np.ndarray:
-    """(T, K) measures and the neutral's (K,) -> (T, C) codes (head channels left 0).
+    """(T, K) measures and the neutral's (K,) -> (T, C) codes (head and mouth channels
+    left 0).
 
     Not clipped: ``clip_codes`` does that after smoothing. Gaze is not held during
     blinks here (``hold_gaze_in_blinks``).
@@ -106,35 +78,6 @@ def encode_expression(m: np.ndarray, m0: np.ndarray) -> np.ndarray:
 
     def put(name: str, value: np.ndarray) -> None:
         codes[:, INDEX[name]] = value
-
-    gap0 = max(float(m0[M["gap"]]), 0.0)
-    span = max(JAW_GAP_FULL - gap0, JAW_MIN_SPAN)
-    dgap = d[:, M["gap"]]
-    # An open mouth at rest that closes: lip_press (jaw_open cannot go below 0).
-    closing = np.clip(-dgap / gap0, 0.0, 1.0) if gap0 > OPEN_REST else np.zeros(len(m))
-    # Mouth corners: smile / mouth_down from their height relative to the lip centre.
-    corner_up = -d[:, M["corner"]] + CORNER_CLOSE * gap0 * closing
-    smile = _pos(_dead(corner_up, 0.004)) / CORNER_UP_SMILE
-    down = _pos(_dead(-corner_up, 0.004)) / CORNER_DOWN
-    put("smile", smile)
-    put("mouth_down", down)
-    # Width: spread (wider than the corners explain) or round (narrower).
-    jaw = dgap / span
-    dw = d[:, M["width"]] - WIDTH_SMILE * smile - WIDTH_DOWN * down + JAW_NARROW * _pos(jaw)
-    dw = _dead(dw, 0.008)
-    spread = _pos(dw) / WIDTH_SPREAD
-    lip_round = _pos(-dw) / (ROUND_NARROW * max(float(m0[M["width"]]), 0.2))
-    put("lip_spread", spread)
-    put("lip_round", lip_round)
-    put("jaw_open", jaw)
-    # Press: lips together and thinner than the other channels explain, or closing.
-    thin = (
-        -d[:, M["thick"]]
-        + THICK_ROUND * np.minimum(lip_round, 1.0)
-        - THICK_SPREAD * np.minimum(spread, 1.0)
-    )
-    press = np.where(dgap < PRESS_GAP, _pos(thin - PRESS_DEAD) / THICK_PRESS, 0.0)
-    put("lip_press", np.maximum(press, closing))
 
     # Eyes, per eye: opening ratio r and lower-lid rise, in neutral openings.
     wide_eyes, squint_eyes, blinks = [], [], []

@@ -25,9 +25,7 @@ MOUTH_CHANNELS: tuple[str, ...] = (
 )  # fmt: skip
 """Channels fitted here (lip_tuck is not observable from the lip contours alone)."""
 LIP_POINTS = np.array(
-    sorted(
-        set(tp.LIP_OUTER_UPPER + tp.LIP_OUTER_LOWER + tp.LIP_INNER_UPPER + tp.LIP_INNER_LOWER)
-    )
+    sorted(set(tp.LIP_OUTER_UPPER + tp.LIP_OUTER_LOWER + tp.LIP_INNER_UPPER + tp.LIP_INNER_LOWER))
 )
 """The 40 lip-contour points the fit matches."""
 RIDGE = 0.003

@@ -8,7 +8,7 @@ frame); every frame is rendered and compared with the real frame cut to the rig'
 (``rig.crop``): PSNR and SSIM over the whole frame and over the face (hull of the real
 frame's landmarks), mouth and eye landmark distance per inter-ocular distance (a fresh
 face-mesh pass on both), and identity distance (dlib, when ``parlante[eval]`` is installed;
-every 25th frame). The same figures for the baseline "first frame held still" follow each
+every 5th frame). The same figures for the baseline "first frame held still" follow each
 of Parlante's. Writes bench/RESULTS-reenact.md and contact sheets (real | Parlante |
 baseline) under /tmp/parlante-reenact/ (never commit frames of ../shared media).
 About 10-20 s per clip on 2 shared cores; --frames and --match trade depth for time.
@@ -50,7 +50,7 @@ EYES = (
     33, 7, 163, 144, 145, 153, 154, 155, 133, 246, 161, 160, 159, 158, 157, 173,
     362, 382, 381, 380, 374, 373, 390, 249, 263, 398, 384, 385, 386, 387, 388, 466,
 )  # fmt: skip
-ID_EVERY = 25
+ID_EVERY = 5
 MIN_SIDE = 256
 METRICS = ("psnr", "ssim", "psnr_face", "ssim_face", "lmd_mouth", "lmd_eyes", "identity")
 LOWER_IS_BETTER = ("lmd_mouth", "lmd_eyes", "identity")

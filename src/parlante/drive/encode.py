@@ -1,5 +1,5 @@
-"""Measures relative to the driver's neutral -> eye, gaze and brow codes: the renderer's
-shapes inverted (the mouth is fitted with the renderer's own model: ``mouthfit``).
+"""Measures relative to the driver's neutral -> eye and gaze codes: the renderer's shapes
+inverted (mouth and brows are fitted with the renderer's own model: ``shapefit``).
 
 Each gain is the displacement (in D, the outer-eye-corner distance) that the renderer's
 expression model (``parlante.render.expression``) gives a channel at 1, as MediaPipe sees
@@ -11,7 +11,6 @@ proportions, from the portrait's rest, so a wide-mouthed driver cannot tear a sm
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import nnls
 
 from parlante.drive.measure import M
 from parlante.motion.channels import CHANNELS, INDEX, RANGES
@@ -28,8 +27,6 @@ BLINK_SEEN = 0.7
 """Closure seen for a shut eye (MediaPipe never quite closes the lids)."""
 BLINK_DEAD = 0.08
 """Closure below this is landmark noise, not a blink."""
-BLINK_BROW = 0.02
-"""D: inner-brow drop that comes with a full blink (not a frown)."""
 EYE_DEAD = 0.04
 """Lid movement ignored (noise) before eye_wide and squint rise."""
 GAZE_BLINK = 0.3
@@ -38,19 +35,6 @@ EYEBALL_SEEN = (1.1, 0.75)
 """Iris shift per sin(gaze angle), in iris radii, as seen sideways and up/down (the
 renderer moves the iris by 2.1 radii; MediaPipe reports about half of it sideways and a
 third of it vertically, where the lids hide the iris)."""
-
-# --- Brows ---------------------------------------------------------------------------
-BROW_BASIS = np.array(
-    [
-        # raise, inner_up, furrow
-        [0.041, 0.006, -0.003],  # outer brow rise
-        [0.036, 0.019, -0.015],  # inner brow rise
-        [0.0, -0.017, -0.003],  # change of the inner brows' separation
-    ]
-)
-"""D per unit of brow_raise, brow_inner_up, brow_furrow, as seen."""
-BROW_DEAD = 0.004
-"""D: brow movement ignored (landmark noise)."""
 
 _LO = np.array([RANGES[c][0] for c in CHANNELS], np.float64)
 _HI = np.array([RANGES[c][1] for c in CHANNELS], np.float64)
@@ -66,8 +50,8 @@ def _dead(x: np.ndarray, zone: float) -> np.ndarray:
 
 
 def encode_expression(m: np.ndarray, m0: np.ndarray) -> np.ndarray:
-    """(T, K) measures and the neutral's (K,) -> (T, C) codes (head and mouth channels
-    left 0).
+    """(T, K) measures and the neutral's (K,) -> (T, C) codes (head, mouth and brow
+    channels left 0).
 
     Not clipped: ``clip_codes`` does that after smoothing. Gaze is not held during
     blinks here (``hold_gaze_in_blinks``).
@@ -104,22 +88,6 @@ def encode_expression(m: np.ndarray, m0: np.ndarray) -> np.ndarray:
         reach = seen * radius
         shift = 0.5 * (d[:, M[f"iris_{axis}_l"]] + d[:, M[f"iris_{axis}_r"]])
         put(name, np.degrees(np.arcsin(np.clip(shift / reach, -1.0, 1.0))))
-
-    # Brows: rises (+ up) of the outer and inner ends and the inner ends' separation.
-    blink_drop = BLINK_BROW * np.minimum(0.5 * (blinks[0] + blinks[1]), 1.0)
-    obs = np.stack(
-        [
-            -0.5 * (d[:, M["brow_out_l"]] + d[:, M["brow_out_r"]]),
-            -0.5 * (d[:, M["brow_in_l"]] + d[:, M["brow_in_r"]]) + blink_drop,
-            d[:, M["brow_sep"]],
-        ],
-        axis=1,
-    )
-    obs = _dead(obs, BROW_DEAD)
-    brows = np.array([nnls(BROW_BASIS, row)[0] for row in obs]) if len(obs) else np.zeros((0, 3))
-    put("brow_raise", brows[:, 0])
-    put("brow_inner_up", brows[:, 1])
-    put("brow_furrow", brows[:, 2])
     return codes
 
 

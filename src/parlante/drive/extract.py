@@ -19,9 +19,9 @@ from tqdm import tqdm
 from parlante.drive.encode import clip_codes, encode_expression, hold_gaze_in_blinks
 from parlante.drive.follow import FaceFollower
 from parlante.drive.measure import MEASURES, measure
-from parlante.drive.mouthfit import LIP_POINTS, MouthFitter, lip_points, put_mouth
 from parlante.drive.neutral import calm_frames, choose_neutral, neutral_scores
 from parlante.drive.pose import HeadPose, Neutral, fit_pose, unpose
+from parlante.drive.shapefit import FIT_POINTS, ShapeFitter, fit_points
 from parlante.drive.smooth import EASE_S, bridge_gaps, smooth_codes
 from parlante.drive.video import DriveError, file_sha256, iter_driver_frames, probe_driver
 from parlante.motion.channels import CHANNELS, HEAD_CHANNELS, INDEX
@@ -71,7 +71,7 @@ def track_landmarks(
 def poses_and_measures(
     landmarks: np.ndarray, neutral: Neutral, turn: str = "render"
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per frame: (T, 6) head codes, (T, K) measures, (T, 40, 2) lip points in the
+    """Per frame: (T, 6) head codes, (T, K) measures, (T, P, 2) ``FIT_POINTS`` in the
     neutral's face coordinates (NaN where not seen) and (T,) validity.
 
     turn: "render" -> head codes that move a portrait's features as far across the image
@@ -79,7 +79,7 @@ def poses_and_measures(
     n = len(landmarks)
     head = np.zeros((n, len(HEAD_CHANNELS)))
     meas = np.full((n, len(MEASURES)), np.nan)
-    lips = np.full((n, len(LIP_POINTS), 2), np.nan)
+    pts = np.full((n, len(FIT_POINTS), 2), np.nan)
     valid = ~np.isnan(landmarks[:, 0, 0])
     last: HeadPose | None = None
     for t in range(n):
@@ -95,8 +95,8 @@ def poses_and_measures(
         head[t] = pose.codes if turn == "render" else pose.real_codes(neutral)
         q = neutral.face.to_face(unpose(neutral, landmarks[t], pose))
         meas[t] = measure(q)
-        lips[t] = lip_points(q)
-    return head, meas, lips, valid
+        pts[t] = fit_points(q)
+    return head, meas, pts, valid
 
 
 def codes_from_landmarks(
@@ -111,7 +111,7 @@ def codes_from_landmarks(
     (T, K) measures). Raises ValueError when no frame shows a face."""
     k = choose_neutral(landmarks, neutral)
     ref = Neutral.of(landmarks[k], k)
-    head, meas, lips, valid = poses_and_measures(landmarks, ref, turn)
+    head, meas, pts, valid = poses_and_measures(landmarks, ref, turn)
     if not valid[k]:
         raise ValueError(f"the neutral frame {k} could not be fitted")
     m0 = meas[k]
@@ -120,7 +120,7 @@ def codes_from_landmarks(
         calm = [t for t in calm_frames(neutral_scores(landmarks)) if valid[t]]
         m0 = np.median(meas[calm], axis=0) if calm else m0
     codes = encode_expression(np.nan_to_num(meas), m0)
-    put_mouth(codes, MouthFitter(ref, lips[k]).fit_all(lips, valid))
+    codes = ShapeFitter(ref, pts[k]).fit_all(pts, valid, codes)
     codes[valid] = hold_gaze_in_blinks(codes[valid])
     codes[:, _HEAD_IDX] = head
     codes = bridge_gaps(codes, valid, fps)
@@ -186,7 +186,7 @@ class LiveExtractor:
         self._follower = FaceFollower(fps, face)
         self._neutral = Neutral.of(neutral_landmarks) if neutral_landmarks is not None else None
         self._m0: np.ndarray | None = None
-        self._mouth: MouthFitter | None = None
+        self._shapes: ShapeFitter | None = None
         self._gaze = np.zeros(2)
         self._last_pose: HeadPose | None = None
         self._held = np.zeros(len(CHANNELS))
@@ -224,11 +224,11 @@ class LiveExtractor:
         self._last_pose = pose
         q = self._neutral.face.to_face(unpose(self._neutral, lm, pose))
         m = measure(q)
-        if self._m0 is None or self._mouth is None:
+        if self._m0 is None or self._shapes is None:
             self._m0 = m
-            self._mouth = MouthFitter(self._neutral, lip_points(q))
+            self._shapes = ShapeFitter(self._neutral, fit_points(q))
         codes = encode_expression(m[None], self._m0)
-        put_mouth(codes[0], self._mouth.fit(lip_points(q)))
+        codes = self._shapes.fit(fit_points(q), codes[0])[None]
         codes = hold_gaze_in_blinks(codes, self._gaze)[0]
         self._gaze = codes[[INDEX["gaze_x"], INDEX["gaze_y"]]]
         codes[_HEAD_IDX] = pose.codes

@@ -1,11 +1,12 @@
-"""The mouth fit inverts the renderer's own mouth model, and prefers the smallest explanation."""
+"""The shape fit inverts the renderer's own mouth and brow model, and prefers the smallest
+explanation."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from parlante.drive.mouthfit import LIP_POINTS, MOUTH_CHANNELS, MouthFitter, put_mouth
+from parlante.drive.shapefit import BROWS, FIT_POINTS, FITTED, MOUTH, ShapeFitter
 from parlante.drive.pose import Neutral
 from parlante.motion.channels import CHANNELS, INDEX
 from parlante.render import topology as tp
@@ -22,27 +23,34 @@ def model(neutral):
     return build_deformable(np.asarray(neutral.render_points[: tp.N_FACE], np.float32)).expression
 
 
-def lips_for(model, **codes: float) -> np.ndarray:
+def points_for(model, **codes: float) -> np.ndarray:
     c = np.zeros(len(CHANNELS), np.float32)
     for name, value in codes.items():
         c[INDEX[name]] = value
-    return model.deform(c).q[LIP_POINTS, :2]
+    return model.deform(c).q[FIT_POINTS, :2]
 
 
 def fitted(neutral, model, **codes: float) -> dict[str, float]:
-    fitter = MouthFitter(neutral, lips_for(model))
-    x = fitter.fit(lips_for(model, **codes))
-    return dict(zip(MOUTH_CHANNELS, x.tolist(), strict=True))
+    fitter = ShapeFitter(neutral, points_for(model))
+    x = fitter.fit(points_for(model, **codes))
+    return {c: float(x[INDEX[c]]) for c in MOUTH.channels + BROWS.channels}
 
 
-def test_rest_lips_give_no_mouth_codes(neutral, model):
+def test_rest_points_give_no_codes(neutral, model):
     got = fitted(neutral, model)
     assert max(got.values()) < 0.03, got
 
 
 @pytest.mark.parametrize(
     ("channel", "value"),
-    [("jaw_open", 0.35), ("smile", 0.6), ("lip_round", 0.6), ("lip_spread", 0.6)],
+    [
+        ("jaw_open", 0.35),
+        ("smile", 0.6),
+        ("lip_round", 0.6),
+        ("lip_spread", 0.6),
+        ("brow_raise", 0.6),
+        ("brow_furrow", 0.6),
+    ],
 )
 def test_one_shape_is_recovered_without_crosstalk(neutral, model, channel, value):
     got = fitted(neutral, model, **{channel: value})
@@ -60,11 +68,9 @@ def test_a_mixed_mouth_is_recovered(neutral, model):
     assert got["lip_round"] < 0.15 and got["mouth_down"] < 0.15, got
 
 
-def test_fitted_codes_land_in_their_channels():
-    codes = np.zeros((3, len(CHANNELS)))
-    mouth = np.tile(np.linspace(0.1, 0.7, len(MOUTH_CHANNELS)), (3, 1))
-    put_mouth(codes, mouth)
-    for k, name in enumerate(MOUTH_CHANNELS):
-        assert np.allclose(codes[:, INDEX[name]], mouth[:, k])
-    others = [i for i, c in enumerate(CHANNELS) if c not in MOUTH_CHANNELS]
-    assert not codes[:, others].any()
+def test_only_mouth_and_brow_channels_are_set(neutral, model):
+    fitter = ShapeFitter(neutral, points_for(model))
+    x = fitter.fit(points_for(model, jaw_open=0.3, brow_raise=0.5, blink_l=1.0))
+    others = np.setdiff1d(np.arange(len(CHANNELS)), FITTED)
+    assert not x[others].any()
+    assert x[INDEX["brow_raise"]] > 0.35 and x[INDEX["jaw_open"]] > 0.2

@@ -27,6 +27,12 @@ from parlante.render.raster import Canvas, soften_edges
 
 _HEAD = np.array([INDEX[c] for c in ("yaw", "pitch", "roll", "tx", "ty", "scale")])
 _MOVED = 0.02  # pixels / shading units below which a vertex counts as still
+LASH_WIDTH = 0.025
+"""D: thickness of the lash line drawn along a closed upper lid. Real closed lids show a
+thick dark line; on frames with shut eyes in self-reenactment, 0.025 / 0.9 brought the
+identity distance to the real frame from 0.323 to 0.313 (median, 8 clips) vs 0.012 / 0.75."""
+LASH_STRENGTH = 0.9
+"""Opacity of that line at full closure."""
 
 
 class Renderer:
@@ -165,11 +171,11 @@ class Renderer:
             return
         alpha8 = np.zeros((y1 - y0, x1 - x0), np.uint8)  # LINE_AA needs 8-bit images
         pts = np.round((margin - [x0 + 0.5, y0 + 0.5]) * 16).astype(np.int32)
-        width = max(1, round(0.012 * unit))
+        width = max(1, round(LASH_WIDTH * unit))
         cv2.polylines(alpha8, [pts], False, 150, width, cv2.LINE_AA, shift=4)
         cv2.polylines(alpha8, [pts[2:-2]], False, 255, width, cv2.LINE_AA, shift=4)
         alpha = cv2.GaussianBlur(alpha8, (3, 3), 0.5).astype(np.float32) / 255.0
-        strength = 0.75 * float(np.clip((amount - 0.2) / 0.7, 0.0, 1.0)) ** 1.5
+        strength = LASH_STRENGTH * float(np.clip((amount - 0.2) / 0.7, 0.0, 1.0)) ** 1.5
         a = (alpha * strength)[..., None]
         patch = out[y0:y1, x0:x1].astype(np.float32)
         out[y0:y1, x0:x1] = np.round(patch * (1.0 - a) + self._lash_colour * a).astype(np.uint8)

@@ -74,3 +74,26 @@ def test_only_mouth_and_brow_channels_are_set(neutral, model):
     others = np.setdiff1d(np.arange(len(CHANNELS)), FITTED)
     assert not x[others].any()
     assert x[INDEX["brow_raise"]] > 0.35 and x[INDEX["jaw_open"]] > 0.2
+
+
+def test_a_driver_whose_neutral_mouth_is_open_can_close_it(rig_a):
+    """Frame 0 (the neutral) shows an open mouth that then shuts: the jaw goes below 0,
+    instead of the lips being pressed together under a hanging jaw."""
+    from parlante.drive.extract import codes_from_landmarks
+    from parlante.face import FaceMeshDetector
+    from parlante.render.renderer import Renderer
+
+    renderer = Renderer(rig_a)
+    jaws = [0.45, 0.45, 0.3, 0.15, 0.0, 0.0, 0.0, 0.45]
+    landmarks = []
+    with FaceMeshDetector() as mesh:
+        for jaw in jaws:
+            c = np.zeros(len(CHANNELS), np.float32)
+            c[INDEX["jaw_open"]] = jaw
+            landmarks.append(mesh.detect_large(renderer.render(c))[0].landmarks)
+    codes, valid, _, _ = codes_from_landmarks(np.stack(landmarks), 25.0, neutral="first")
+    assert valid.all()
+    jaw = codes[:, INDEX["jaw_open"]]
+    assert jaw[4:7].max() < -0.2, jaw  # shut: the jaw closed from the open neutral
+    assert abs(jaw[7]) < 0.1, jaw  # open as at the neutral again
+    assert codes[4:7, INDEX["lip_press"]].max() < 0.5, codes[:, INDEX["lip_press"]]

@@ -66,6 +66,10 @@ class _PartFit:
         self.ref = ref[rows]
         self.x = np.zeros(len(self.idx))
         self.codes = np.zeros(len(CHANNELS), np.float32)
+        # A neutral with an open mouth can close it: the jaw goes below 0.
+        self.low = np.array(
+            [-1.0 if c == "jaw_open" and model.rest_gap > 0.0 else 0.0 for c in part.channels]
+        )
         reach = np.empty(len(self.idx))
         for k, i in enumerate(self.idx):
             self.codes[i] = 1.0
@@ -84,9 +88,16 @@ class _PartFit:
             q = model.deform(codes).q[points, :2]
             return np.concatenate([(q - target).ravel(), ridge * x])
 
-        # Start inside the bounds: at a bound the trust region cannot leave it.
-        start = np.clip(self.x, 0.02, 0.98)
-        self.x = least_squares(residual, start, bounds=(0.0, 1.0), diff_step=DIFF_STEP, xtol=1e-4).x
+        # Start inside the bounds: at a bound the trust region cannot leave it. A jaw that
+        # can close has a kink at 0 (the lips start to meet): also try from a closed jaw.
+        starts = [np.clip(self.x, self.low + 0.02, 0.98)]
+        if self.low.min() < 0.0:
+            starts.append(np.where(self.low < 0.0, 0.5 * self.low, 0.02))
+        fits = [
+            least_squares(residual, x0, bounds=(self.low, 1.0), diff_step=DIFF_STEP, xtol=1e-4)
+            for x0 in starts
+        ]
+        self.x = min(fits, key=lambda r: r.cost).x
         return self.x
 
 
@@ -108,7 +119,8 @@ class ShapeFitter:
     def fit(self, pts: np.ndarray, codes: np.ndarray | None = None) -> np.ndarray:
         """(P, 2) a frame's ``FIT_POINTS`` in the neutral's face coordinates, and its (C,)
         codes so far (the eyes: a blink drags the brows down a little, which is not a
-        frown) -> (C,) those codes with the fitted channels (``FITTED``) set, in 0..1."""
+        frown) -> (C,) those codes with the fitted channels (``FITTED``) set, in 0..1
+        (jaw_open down to -1 when the neutral's mouth is open: it can close)."""
         pts = np.asarray(pts, np.float64)
         out = np.zeros(len(CHANNELS)) if codes is None else np.array(codes, np.float64)
         out[FITTED] = 0.0

@@ -14,7 +14,8 @@ pitch      degrees   head nod; + tips the chin down
 roll       degrees   head tilt; + rotates the head clockwise in the image
 tx, ty     fraction  head translation in units of the face height; + right / + down
 scale      fraction  head size change; 0.05 = 5 % larger (leaning in)
-jaw_open   0..1      jaw rotation; 1 = widest plausible opening (shouting)
+jaw_open   -1..1     jaw rotation; 1 = widest plausible opening (shouting); below 0 closes
+                     a mouth that is open at rest (codes are relative to the portrait)
 lip_round  0..1      pucker for o/u/w: corners in, lips forward, small round opening
 lip_spread 0..1      corners pulled outwards (ee, i)
 lip_press  0..1      lips pressed shut (p/b/m) whatever the jaw does
@@ -52,7 +53,7 @@ EXPRESSION_CHANNELS: tuple[str, ...] = tuple(c for c in CHANNELS if c not in HEA
 RANGES: dict[str, tuple[float, float]] = {
     "yaw": (-30.0, 30.0), "pitch": (-20.0, 20.0), "roll": (-15.0, 15.0),
     "tx": (-0.2, 0.2), "ty": (-0.2, 0.2), "scale": (-0.15, 0.15),
-    "gaze_x": (-30.0, 30.0), "gaze_y": (-25.0, 25.0),
-    **{c: (0.0, 1.0) for c in CHANNELS if c not in HEAD_CHANNELS + ("gaze_x", "gaze_y")},
+    "gaze_x": (-30.0, 30.0), "gaze_y": (-25.0, 25.0), "jaw_open": (-1.0, 1.0),
+    **{c: (0.0, 1.0) for c in EXPRESSION_CHANNELS if c not in ("gaze_x", "gaze_y", "jaw_open")},
 }  # fmt: skip
 """Valid (low, high) of every channel, in its unit; generators clip to these."""

@@ -34,6 +34,7 @@ _SPEECH_HANGOVER = 0.3  # s: gaps shorter than this do not count as pauses
 _KEEP = 64  # input frames of history kept behind the output frame
 
 _LO = np.array([RANGES[c][0] for c in CHANNELS], dtype=np.float32)
+_LO[INDEX["jaw_open"]] = 0.0  # from a closed mouth; Renderer.from_closed_mouth makes it relative
 _HI = np.array([RANGES[c][1] for c in CHANNELS], dtype=np.float32)
 _FEATURES = ("loudness", "voicing", "pitch", "f1", "f2", "centroid", "flatness")
 

@@ -359,7 +359,8 @@ class ExpressionModel:
         q = flat.reshape(self.n, 3)
         c = {name: float(codes[INDEX[name]]) for name in CHANNELS[6:]}
         # 1. Jaw.
-        jaw = float(np.clip(c["jaw_open"], -1.0, 1.5))
+        # Below 0 the jaw closes a mouth open at rest; a closed mouth cannot close further.
+        jaw = float(np.clip(c["jaw_open"], -1.0 if self.rest_gap > 0.0 else 0.0, 1.5))
         angle = jaw * self.jaw_full
         if angle != 0.0:
             q = rotate_x(q, angle * self.w_jaw, *self.jaw_pivot)

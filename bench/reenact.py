@@ -255,7 +255,7 @@ def main() -> int:
         "|" + "---|" * 9,
     ]
     specs = {"psnr": ".1f", "ssim": ".3f", "psnr_face": ".1f", "ssim_face": ".3f",
-             "lmd_mouth": ".3f", "lmd_eyes": ".3f", "identity": ".2f"}  # fmt: skip
+             "lmd_mouth": ".3f", "lmd_eyes": ".3f", "identity": ".3f"}  # fmt: skip
     for name, n, ours, base in rows:
         cells = [f"{fmt(ours.mean(m), specs[m])} / {fmt(base.mean(m), specs[m])}" for m in METRICS]
         lines.append(f"| {name} | {n} | " + " | ".join(cells) + " |")

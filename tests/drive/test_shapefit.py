@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from parlante.drive.shapefit import BROWS, FIT_POINTS, FITTED, MOUTH, ShapeFitter
 from parlante.drive.pose import Neutral
+from parlante.drive.shapefit import BROWS, FIT_POINTS, FITTED, MOUTH, ShapeFitter
 from parlante.motion.channels import CHANNELS, INDEX
 from parlante.render import topology as tp
 from parlante.render.model import build_deformable

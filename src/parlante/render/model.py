@@ -142,6 +142,8 @@ class PortraitModel:
 class Deformable:
     """The points the expression model moves, and the model itself."""
 
+    frame: FaceFrame
+    """Face coordinates of the rest face."""
     points: np.ndarray
     """(N, 3) float32 rest positions (pixels, renderer depth): the 468 mesh points, then,
     for a closed mouth, 2 x 9 lip-contact copies (upper lip's, then lower lip's)."""
@@ -185,7 +187,7 @@ def build_deformable(face: np.ndarray) -> Deformable:
         lower_extra,
         rest_gap if open_mouth else 0.0,
     )
-    return Deformable(points, expression, open_mouth, sliver)
+    return Deformable(frame, points, expression, open_mouth, sliver)
 
 
 def build_model(rig: FaceRig) -> PortraitModel:
@@ -200,14 +202,14 @@ def build_model(rig: FaceRig) -> PortraitModel:
     neighbours = tp.vertex_neighbours(face_tris, tp.N_FACE)
     depth = smooth_depth(lm, neighbours)
     face = np.concatenate([lm[: tp.N_FACE, :2], depth[:, None]], axis=1).astype(np.float32)
-    frame = FaceFrame.of(face)
+    deform = build_deformable(face)
+    frame = deform.frame
     unit = frame.unit
     if unit < 8.0:
         raise PortraitError(
             f"{_name(rig)}: face too small to animate ({unit:.1f} px between the eyes)"
         )
 
-    deform = build_deformable(face)
     iu, il = np.array(tp.LIP_INNER_UPPER), np.array(tp.LIP_INNER_LOWER)
     open_mouth, expression, sliver = deform.open_mouth, deform.expression, deform.sliver
     hole_upper, hole_lower = expression.hole_upper, expression.hole_lower

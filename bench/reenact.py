@@ -32,6 +32,7 @@ from parlante.drive.extract import codes_from_landmarks
 from parlante.drive.follow import FaceFollower
 from parlante.drive.video import iter_driver_frames, probe_driver
 from parlante.errors import ParlanteError
+from parlante.eval.mouth_light import opening_profile
 from parlante.face import FaceMeshDetector, analyze_portrait
 from parlante.face.framing import Square, cut_square
 from parlante.motion.channels import INDEX
@@ -50,10 +51,14 @@ EYES = (
     33, 7, 163, 144, 145, 153, 154, 155, 133, 246, 161, 160, 159, 158, 157, 173,
     362, 382, 381, 380, 374, 373, 390, 249, 263, 398, 384, 385, 386, 387, 388, 466,
 )  # fmt: skip
+IRIS = (468, 473)
+"""Iris centres: gaze, which the eye-contour points do not see."""
 ID_EVERY = 5
 MIN_SIDE = 256
-METRICS = ("psnr", "ssim", "psnr_face", "ssim_face", "lmd_mouth", "lmd_eyes", "identity")
-LOWER_IS_BETTER = ("lmd_mouth", "lmd_eyes", "identity")
+METRICS = (
+    "psnr", "ssim", "psnr_face", "ssim_face", "lmd_mouth", "lmd_eyes", "lmd_iris", "identity",
+)  # fmt: skip
+LOWER_IS_BETTER = ("lmd_mouth", "lmd_eyes", "lmd_iris", "identity")
 
 
 @dataclass
@@ -61,6 +66,8 @@ class Scores:
     """Per-frame figures of one candidate (Parlante or the baseline) on one clip."""
 
     values: dict[str, list[float]] = field(default_factory=lambda: {m: [] for m in METRICS})
+    mouth_light: list[np.ndarray] = field(default_factory=list)
+    """(2, 6) ``opening_profile`` of each frame where both it and the real mouth are open."""
 
     def add(self, name: str, value: float) -> None:
         if np.isfinite(value):
@@ -129,6 +136,7 @@ def run_clip(path: Path, args: argparse.Namespace, embedder) -> tuple[Scores, Sc
     renderer = Renderer(rig)
     still = rig.image
     ours, base = Scores(), Scores()
+    real_light = base.mouth_light  # the baseline's mouth is shut: it keeps the real profiles
     sheet_rows = []
     pick = set(np.linspace(1, len(crops) - 1, 6).round().astype(int).tolist())
     with FaceMeshDetector() as mesh:
@@ -162,9 +170,16 @@ def run_clip(path: Path, args: argparse.Namespace, embedder) -> tuple[Scores, Sc
                     lm = still_lm
                 if lm is None:
                     continue
+                if cand is ours:
+                    pair = (opening_profile(real, real_lm), opening_profile(img, lm))
+                    if pair[0] is not None and pair[1] is not None:
+                        real_light.append(pair[0])
+                        ours.mouth_light.append(pair[1])
                 iod = float(np.linalg.norm(real_lm[263, :2] - real_lm[33, :2]))
                 cand.add("lmd_mouth", lmd(lm, real_lm, MOUTH, iod))
                 cand.add("lmd_eyes", lmd(lm, real_lm, EYES, iod))
+                if min(codes[t, INDEX["blink_l"]], codes[t, INDEX["blink_r"]]) < 0.3:
+                    cand.add("lmd_iris", lmd(lm, real_lm, IRIS, iod))
                 if embedder is not None and t % ID_EVERY == 0:
                     from parlante.eval.track import FaceCrop
 
@@ -183,6 +198,34 @@ def run_clip(path: Path, args: argparse.Namespace, embedder) -> tuple[Scores, Sc
         sheet = np.concatenate(sheet_rows, axis=0)
         Image.fromarray(sheet).save(SHEETS / f"{path.stem}.png", compress_level=1)
     return ours, base, len(crops)
+
+
+def mouth_light_lines(rows: list[tuple[str, int, Scores, Scores]]) -> list[str]:
+    """Markdown: the mouth opening's light by band, real vs Parlante (median over clips of
+    each clip's median frame; clips with at least 3 open-mouth frames)."""
+    real, ours = [], []
+    for _, _, o, b in rows:
+        if len(o.mouth_light) >= 3:
+            ours.append(np.nanmedian(np.stack(o.mouth_light), axis=0))
+            real.append(np.nanmedian(np.stack(b.mouth_light), axis=0))
+    if not real:
+        return []
+    r, p = np.nanmedian(np.stack(real), axis=0), np.nanmedian(np.stack(ours), axis=0)
+    cells = lambda a: " | ".join(f"{x:.2f}" for x in a)  # noqa: E731
+    n = r.shape[1]
+    return [
+        f"Mouth opening, upper lip (band 1) to lower lip (band {n}), over {len(real)} clips "
+        "(frames where both mouths are open; `parlante.eval.mouth_light`): grey level over "
+        "the lips' and the fraction brighter than the lips (teeth).",
+        "",
+        "| | " + " | ".join(f"band {k + 1}" for k in range(n)) + " |",
+        "|---|" + "---|" * n,
+        f"| level, real | {cells(r[0])} |",
+        f"| level, Parlante | {cells(p[0])} |",
+        f"| teeth-bright, real | {cells(r[1])} |",
+        f"| teeth-bright, Parlante | {cells(p[1])} |",
+        "",
+    ]
 
 
 def fmt(x: float, spec: str) -> str:
@@ -238,7 +281,8 @@ def main() -> int:
         print("no clip could be measured", file=sys.stderr)
         return 1
     header = (
-        "| clip | frames | PSNR | SSIM | PSNR face | SSIM face | mouth LMD | eyes LMD | ID dist |"
+        "| clip | frames | PSNR | SSIM | PSNR face | SSIM face | mouth LMD | eyes LMD | iris LMD "
+        "| ID dist |"
     )
     lines = [
         "# Self-reenactment (bench/reenact.py)",
@@ -248,14 +292,16 @@ def main() -> int:
         f"{'on' if args.smooth else 'off'}, head codes: {args.turn}). Cells: Parlante / "
         "baseline (first frame held still). PSNR in dB, SSIM on grey levels; face = hull of "
         "the real frame's landmarks; LMD = mean landmark distance per inter-ocular distance "
-        f"(lower is better); ID = dlib embedding distance to the real frame (every "
+        "(lower is better; iris = the two iris centres, open-eyed frames); ID = dlib "
+        f"embedding distance to the real frame (every "
         f"{ID_EVERY}th frame; < 0.6 = same person).",
         "",
         header,
-        "|" + "---|" * 9,
+        "|" + "---|" * 10,
     ]
     specs = {"psnr": ".1f", "ssim": ".3f", "psnr_face": ".1f", "ssim_face": ".3f",
-             "lmd_mouth": ".3f", "lmd_eyes": ".3f", "identity": ".3f"}  # fmt: skip
+             "lmd_mouth": ".3f", "lmd_eyes": ".3f", "lmd_iris": ".3f",
+             "identity": ".3f"}  # fmt: skip
     for name, n, ours, base in rows:
         cells = [f"{fmt(ours.mean(m), specs[m])} / {fmt(base.mean(m), specs[m])}" for m in METRICS]
         lines.append(f"| {name} | {n} | " + " | ".join(cells) + " |")
@@ -290,6 +336,7 @@ def main() -> int:
         lines += ["Where Parlante falls short of the still first frame:", "", *short, ""]
     if skipped:
         lines += ["Skipped: " + "; ".join(f"{n} ({why})" for n, why in skipped) + ".", ""]
+    lines += mouth_light_lines(rows)
     lines.append(f"Run time {time.time() - start:.0f} s on this machine.")
     args.out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -4,13 +4,19 @@ Layers drawn behind the face mesh (back to front), each a small mesh in face coo
 attached to the skull (angle weight 0) or to the jaw (1) or in between:
 
 - cavity: dark, brightest near the lips and darkest deep inside (shaded per frame);
-- tongue: jaw; its top shows low in a wide opening;
-- lower teeth: jaw; tips just above the lower lip line, so they are mostly hidden;
+- tongue: jaw; a little above the lower teeth, so a small opening shows its top, and
+  behind them in a wide one (it drops with the jaw, the teeth less);
+- lower teeth: jaw, at a smaller share than the lower lip, so their tips show as the
+  mouth opens;
 - upper teeth: skull; the row does not move with the jaw, its edge curves up towards the
   corners and recedes (the dental arch), in the shadow of the upper lip;
 - when the portrait shows its own mouth interior (teeth), its pixels: the part under the
   upper lip rides with the skull, the rest with the jaw; painted layers only show where the
   mouth opens further than in the portrait.
+
+Real speakers' openings are mostly teeth and tongue, not a dark hole: over the 42 real clips,
+the opening's mean brightness is 0.68-0.83 of the lips' from its top band to its bottom
+band, the bottom band the brightest (the lower teeth; ``bench/mouth_interior.py``).
 
 Textures are painted once per portrait at the portrait's scale with its colours, grain and
 softness (``appearance.Palette``).
@@ -35,8 +41,31 @@ LOWER_TEETH_BELOW = 0.006
 """D: lower incisor tips sit this far above the lower lip's inner line."""
 UPPER_WIDTHS = (0.088, 0.07, 0.062, 0.058, 0.055, 0.055)
 """D: arch-length widths of the upper teeth from the midline out (incisors to molars)."""
+LOWER_ARCH_DROP = 0.05
+"""D: how far the lower teeth row drops behind the lip from the midline to the corners."""
+LOWER_TEETH_JAW = 0.7
+"""Share of the jaw rotation the lower teeth follow. Below 1 the lower lip drops further
+than the teeth it rests on, baring their tips as the mouth opens."""
+CAVITY_TINT = (0.4, 0.28, 0.27)
+"""Mouth cavity colour as a fraction of the lip colour, per RGB channel."""
+TONGUE_TINT = (0.7, 0.55, 0.57)
+"""Tongue colour as a fraction of the lip colour."""
+TONGUE_LIGHT = 0.9
+"""Tongue shading on top of the light through the opening."""
+TONGUE_RADIUS = 0.8
+"""D: radius of the tongue's front arch (flatter than the teeth: a wider visible top)."""
+TONGUE_TOP = 0.03
+"""D: how far the tongue's top rises above the lower incisor tips."""
 LOWER_WIDTHS = (0.056, 0.06, 0.062, 0.06, 0.058)
-TEETH_LIGHT = 1.35
+LIP_SHADOW = 0.38
+"""Darkening just under the upper lip (it shades what is behind it)..."""
+LIP_SHADOW_REACH = 0.02
+"""D: how far down that shadow reaches."""
+DIM_FLOOR = 0.62
+"""Light let in by a barely open mouth, as a fraction of a wide one's (cavity, tongue)."""
+TEETH_DIM_FLOOR = 0.62
+"""The same for the teeth, which sit right behind the lips and catch the light."""
+TEETH_LIGHT = 1.1
 """Teeth catch more light than the cavity shading around them gives: the brightest tenth of
 a real speaker's mouth opening is 1.2x the lips' brightness (median over 42 clips), the
 painted teeth read 0.95x without this; 1.3-1.35 brings them to real levels, and identity
@@ -92,7 +121,7 @@ def _finish(rgb: np.ndarray, palette: Palette, seed: int) -> np.ndarray:
 
 
 def _cavity_colour(palette: Palette) -> np.ndarray:
-    return (palette.lip * np.array([0.28, 0.15, 0.14])).astype(np.float32)
+    return (palette.lip * np.array(CAVITY_TINT)).astype(np.float32)
 
 
 def teeth_texture(
@@ -119,7 +148,10 @@ def teeth_texture(
     lo, hi = edges[k], edges[np.minimum(k + 1, len(edges) - 1)]
     t = np.clip((a - lo) / np.maximum(hi - lo, 1e-6) * 2.0 - 1.0, -1.0, 1.0)  # -1..1 across
     crown = (crown or (0.1 if upper else 0.075)) * (1.0 - 0.12 * k)
-    edge_rise = 0.007 * np.abs(t) ** 8 + 0.004 * k  # rounded corners, back teeth shorter
+    # Rounded corners, back teeth shorter; the lower row's edge is worn flatter and its
+    # separations fainter (seen at a bare lip's distance, notches read as a comb).
+    worn = 1.0 if upper else 0.4
+    edge_rise = worn * (0.007 * np.abs(t) ** 8 + 0.004 * k)
     gum_line = crown * (1.0 - 0.22 * t**2)
     tooth = (r2 >= edge_rise) & (r2 <= gum_line)
     gum = r2 > gum_line
@@ -131,7 +163,7 @@ def teeth_texture(
     rng = np.random.default_rng(seed)
     jitter = 1.0 + 0.035 * rng.standard_normal(len(widths) * 2)
     bright = bright * jitter[k + len(widths) * (s2 > 0)]
-    sep = 0.08 + 0.12 * np.exp(-np.clip(r2, 0, None) / 0.02)
+    sep = worn * (0.08 + 0.12 * np.exp(-np.clip(r2, 0, None) / 0.02))
     bright = bright * (1.0 - sep * np.exp(-0.5 * (gap_px / 0.55) ** 2))
     bright = bright * (1.0 - 0.06 * np.clip(r2 / np.maximum(gum_line, 1e-3), 0, 1))
     rgb = base[None, None, :] * bright[..., None]
@@ -156,7 +188,7 @@ def tongue_texture(
     d = (np.arange(h, dtype=np.float32) - 1 + 0.5) / px  # depth below the top
     s2, d2 = np.meshgrid(s, d)
     top = 0.03 * (s2 / half_span) ** 2
-    colour = palette.lip * np.array([0.62, 0.4, 0.4], np.float32)
+    colour = palette.lip * np.array(TONGUE_TINT, np.float32)
     below = d2 - top
     # The top slopes back into shadow: fade in over ~0.03 D, brightest a little lower.
     rise = smoothstep(-0.005, 0.03, below)
@@ -281,12 +313,12 @@ def build_interior(
         upper_edge = hu[:, 1] + own[2] * (hl[:, 1] - hu[:, 1])
     # Lower incisor tips peek over the lower lip in the middle; the arch drops out of
     # sight behind the lip towards the corners.
-    lower_tip = hl[:, 1] - LOWER_TEETH_BELOW + 0.15 * across
+    lower_tip = hl[:, 1] - LOWER_TEETH_BELOW + LOWER_ARCH_DROP * across
     # Tongue (jaw): top a little above the lower teeth tips.
     span_t = min(half_w * 0.9, ARCH_RADIUS_LOWER * 1.2)
     rows_t = np.array([0.0, 0.02, 0.05, 0.1, 0.18])
     tq, tuv = _strip(
-        mx, lower_tip - 0.02, xs, z_lip + 0.1, ARCH_RADIUS_LOWER * 1.3, span_t, rows_t, False, px
+        mx, lower_tip - TONGUE_TOP, xs, z_lip + 0.1, TONGUE_RADIUS, span_t, rows_t, False, px
     )
     parts.append(
         InteriorPart(
@@ -307,7 +339,7 @@ def build_interior(
         InteriorPart(
             "lower_teeth",
             lq,
-            np.ones(len(lq), np.float32),
+            np.full(len(lq), LOWER_TEETH_JAW, np.float32),
             luv,
             _grid_tris(len(rows_l), 15),
             teeth_texture(span_l, float(rows_l[-1]), px, LOWER_WIDTHS, palette, False, 13),
@@ -396,15 +428,16 @@ def interior_shade(
     gap_c = float(np.interp(mx, xs, hole_lower_q[:, 1]) - np.interp(mx, xs, hole_upper_q[:, 1]))
     d_up = np.clip(q[:, 1] - hu, 0.0, None)
     d_low = np.clip(hl - q[:, 1], 0.0, None)
-    shadow = 1.0 - 0.38 * np.exp(-d_up / 0.02)
+    shadow = 1.0 - LIP_SHADOW * np.exp(-d_up / LIP_SHADOW_REACH)
     side = 1.0 - 0.6 * np.clip(np.abs(q[:, 0] - mx) / max(half_width, 1e-3), 0, 1.2) ** 2
-    openness = 0.62 + 0.38 * smoothstep(0.02, 0.22, np.array(gap_c))
+    floor = TEETH_DIM_FLOOR if part.name.endswith("teeth") else DIM_FLOOR
+    openness = floor + (1.0 - floor) * smoothstep(0.02, 0.22, np.array(gap_c))
     shade = shadow * np.clip(side, 0.2, 1.0) * float(openness)
     if part.name == "cavity":
         depth = np.minimum(d_up, d_low)
         shade *= 0.55 + 0.9 * np.exp(-depth / 0.03)
     elif part.name == "tongue":
-        shade *= 0.8
+        shade *= TONGUE_LIGHT
     elif part.name.endswith("teeth"):
         shade *= TEETH_LIGHT
     return shade.astype(np.float32)

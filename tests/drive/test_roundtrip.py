@@ -82,3 +82,28 @@ def test_auto_neutral_is_a_rest_frame(clip_a):
     assert max(true.channel("blink_l")[k], true.channel("blink_r")[k]) == 0.0
     assert abs(true.channel("yaw")[k]) < 2.5 and abs(true.channel("gaze_x")[k]) < 1.0
     assert perf.motion.channel("jaw_open")[:REST].max() < 0.1
+
+
+def test_a_half_closed_lid_is_read_back_half_closed(rig_a):
+    """MediaPipe reads rendered lids non-linearly (a quarter closure barely, three quarters
+    as shut); extraction undoes that, so partly lowered lids (looking down, drowsy) are
+    rendered as partly lowered, not as one eye shut and the other open."""
+    from parlante.drive.extract import codes_from_landmarks, track_landmarks
+    from parlante.motion.channels import INDEX
+    from parlante.motion.codes import MotionFrame
+    from parlante.render.renderer import Renderer
+
+    renderer = Renderer(rig_a)
+    levels = (0.25, 0.5)
+    frames = [renderer.render(MotionFrame.neutral())] * 3
+    for v in levels:
+        frames += [renderer.render(MotionFrame.of(blink_l=v, blink_r=v))] * 3
+    lm = track_landmarks(frames, 25.0)
+    codes, valid, _, _ = codes_from_landmarks(lm, 25.0, neutral="first")
+    assert valid.all()
+    held = np.array([codes[3 + 3 * k + 2, [INDEX["blink_l"], INDEX["blink_r"]]] for k in range(2)])
+    # half closed: each eye within 0.1 (straight readings gave 0.31-0.37)
+    assert np.abs(held[1] - 0.5).max() < 0.1, held
+    # a quarter: MediaPipe's reading of one eye is noisy at 256 px; the pair's mean holds
+    assert abs(held[0].mean() - 0.25) < 0.1, held
+    assert np.abs(codes[:3, [INDEX["blink_l"], INDEX["blink_r"]]]).max() < 0.05

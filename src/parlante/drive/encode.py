@@ -27,6 +27,13 @@ BLINK_SEEN = 0.7
 """Closure seen for a shut eye (MediaPipe never quite closes the lids)."""
 BLINK_DEAD = 0.08
 """Closure below this is landmark noise, not a blink."""
+BLINK_SEEN_TABLE = ((0.0, 0.07, 0.34, 0.8, 1.0), (0.0, 0.25, 0.5, 0.7, 1.0))
+"""(closure as MediaPipe reads it, blink code that renders it). MediaPipe reads rendered
+lids non-linearly (``bench/drive_calibrate.py``: codes 0.25 / 0.5 / 0.75 read back as
+0.07 / 0.34 / 1.0): a lid a quarter down barely registers, three quarters down already
+reads shut. Taken straight, a real half-closed eye (looking down) rendered one eye shut and
+the other open; reading through this table renders what MediaPipe saw, while a reading of
+1 (shut) stays a full blink."""
 EYE_DEAD = 0.04
 """Lid movement ignored (noise) before eye_wide and squint rise."""
 GAZE_BLINK = 0.3
@@ -74,7 +81,9 @@ def encode_expression(m: np.ndarray, m0: np.ndarray) -> np.ndarray:
         squint = _pos(_dead(lower_rise - BLINK_LOWER_SHARE * closing_eye, EYE_DEAD)) / SQUINT_LOWER
         wide = _pos(_dead(r - 1.0, EYE_DEAD)) / WIDE_OPEN
         shape = 1.0 + WIDE_OPEN * np.minimum(wide, 1.0) - SQUINT_OPEN * np.minimum(squint, 1.0)
-        blink = _pos(1.0 - r / shape - BLINK_DEAD) / (BLINK_SEEN - BLINK_DEAD)
+        seen = _pos(1.0 - r / shape - BLINK_DEAD) / (BLINK_SEEN - BLINK_DEAD)
+        read, code = BLINK_SEEN_TABLE
+        blink = np.where(seen > read[-1], seen, np.interp(seen, read, code))
         blinks.append(blink)
         wide_eyes.append(wide)
         squint_eyes.append(squint)

@@ -60,3 +60,26 @@ def background_far_from_person(mask: np.ndarray) -> np.ndarray:
     margin = round(0.08 * mask.shape[0])
     grown = cv2.dilate((mask > 0.01).astype(np.uint8), np.ones((2 * margin + 1,) * 2, np.uint8))
     return grown == 0
+
+
+def test_the_strip_beside_the_person_continues_a_patterned_background():
+    """A turning head uncovers the plate next to its outline: there a striped backdrop must
+    stay striped (mirrored across the outline), not turn into a flat smear of its colours."""
+    side = 256
+    xx = np.arange(side)[None, :].repeat(side, 0)
+    stripes = np.where((xx // 8) % 2 == 0, 40, 210).astype(np.uint8)
+    image = np.dstack([stripes, stripes // 2 + 60, 255 - stripes])
+    mask = np.zeros((side, side), np.float32)
+    yy = np.arange(side)[:, None]
+    mask[((xx - 128) / 60.0) ** 2 + ((yy - 140) / 90.0) ** 2 < 1.0] = 1.0
+    image[mask > 0] = (200, 150, 120)  # the "person"
+    plate = background_plate(image, mask)
+    # Columns just inside the outline, on the person's middle rows.
+    rows = slice(120, 160)
+    strip = plate[rows, 70:80, 0].astype(float)
+    assert strip.std() > 0.3 * stripes.std()
+    # and still no trace of the person there
+    assert np.abs(strip - 200).mean() > 30
+    # Deep inside, the smooth fill: no stripes, no person.
+    centre = plate[rows, 120:136, 0].astype(float)
+    assert centre.std() < 0.3 * stripes.std()

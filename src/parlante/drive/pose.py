@@ -25,16 +25,20 @@ from parlante.render import topology as tp
 from parlante.render.frame import FaceFrame, smooth_depth
 
 STABLE: tuple[int, ...] = (
-    # forehead and glabella
-    10, 151, 9, 8, 109, 338, 67, 297, 103, 332,
+    # forehead centre and glabella
+    10, 151, 9, 8,
     # nose bridge, tip and wings
     168, 6, 197, 195, 5, 4, 1, 2, 98, 327,
     # eye corners
     33, 133, 362, 263,
-    # cheekbones and temples
-    234, 454, 93, 323, 127, 356, 116, 345, 50, 280, 21, 251, 54, 284,
+    # cheekbones
+    116, 345, 50, 280,
 )  # fmt: skip
-"""Points that move with the skull, not with expressions (no lips, lids, brows or jaw)."""
+"""Points that move with the skull, not with expressions (no lips, lids, brows or jaw), and
+none on the face's outline: outline points slide over the skin as the head turns (they mark
+the silhouette, not a place on the face), which read turns as larger than they are. Without
+them (temples, cheek contour, forehead edge) self-reenactment's eye-landmark error fell
+0.0119 -> 0.0114 and identity distance 0.2617 -> 0.2604 (median, 42 clips)."""
 
 _STABLE = np.array(STABLE)
 _IRIS_CORNERS = (

@@ -66,10 +66,10 @@ DIM_FLOOR = 0.62
 TEETH_DIM_FLOOR = 0.62
 """The same for the teeth, which sit right behind the lips and catch the light."""
 TEETH_LIGHT = 1.1
-"""Teeth catch more light than the cavity shading around them gives: the brightest tenth of
-a real speaker's mouth opening is 1.2x the lips' brightness (median over 42 clips), the
-painted teeth read 0.95x without this; 1.3-1.35 brings them to real levels, and identity
-distance in self-reenactment falls where painted teeth show (0.329 -> 0.306 at 1.3 on a grin)."""
+"""Teeth catch more light than the cavity shading around them gives (the brightest tenth of
+a real speaker's opening is 1.2x the lips' brightness, median over 42 clips). 1.35 suited the
+earlier, darker interior; with the interior lit as real openings are, 1.3 changed
+self-reenactment identity by nothing (0.262 both, 42 clips), so it stays at 1.1."""
 
 
 @dataclass

@@ -33,6 +33,7 @@ from parlante.drive.follow import FaceFollower
 from parlante.drive.video import iter_driver_frames, probe_driver
 from parlante.errors import ParlanteError
 from parlante.eval.mouth_light import opening_profile
+from parlante.eval.points import LIPS
 from parlante.face import FaceMeshDetector, analyze_portrait
 from parlante.face.framing import Square, cut_square
 from parlante.motion.channels import INDEX
@@ -42,11 +43,7 @@ from parlante.render.renderer import Renderer
 DEFAULT_VIDEOS = Path(__file__).resolve().parents[1].parent / "shared" / "media" / "videos"
 RESULTS = Path(__file__).resolve().parent / "RESULTS-reenact.md"
 SHEETS = Path("/tmp/parlante-reenact")
-MOUTH = (
-    0, 13, 14, 17, 37, 39, 40, 61, 78, 80, 81, 82, 84, 87, 88, 91, 95, 146, 178, 181,
-    185, 191, 267, 269, 270, 291, 308, 310, 311, 312, 314, 317, 318, 321, 324, 375, 402,
-    405, 409, 415,
-)  # fmt: skip
+MOUTH = LIPS
 EYES = (
     33, 7, 163, 144, 145, 153, 154, 155, 133, 246, 161, 160, 159, 158, 157, 173,
     362, 382, 381, 380, 374, 373, 390, 249, 263, 398, 384, 385, 386, 387, 388, 466,

@@ -10,12 +10,13 @@ import cv2
 import numpy as np
 
 from parlante.eval.signals import mouth_opening
+from parlante.render import topology as tp
 
-UPPER_INNER = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
+UPPER_INNER = tp.LIP_INNER_UPPER
 """Face-mesh points of the upper lip's inner line, mouth corner to mouth corner."""
-LOWER_INNER = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
-OUTER = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146)
-"""The lips' outer contour."""
+LOWER_INNER = tp.LIP_INNER_LOWER
+OUTER = tp.LIP_OUTER_UPPER + tp.LIP_OUTER_LOWER[::-1][1:-1]
+"""The lips' outer contour, all the way round."""
 MIN_GAP = 0.05
 """Inner-lip gap, in inter-ocular distances, below which a mouth counts as closed."""
 BRIGHT = 1.0

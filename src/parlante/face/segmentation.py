@@ -156,7 +156,7 @@ def mirror_across(
         hole, cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
     )
     outside = hole == 0
-    ys, xs = np.nonzero(outside)  # labels number the outside pixels in this (row-major) order
+    ys, xs = np.nonzero(outside)  # each outside pixel carries its own label: label -> (x, y)
     nearest = np.zeros((int(labels.max()) + 1, 2), np.float32)
     nearest[labels[outside]] = np.column_stack([xs, ys])
     q = nearest[labels]

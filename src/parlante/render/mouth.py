@@ -14,9 +14,10 @@ attached to the skull (angle weight 0) or to the jaw (1) or in between:
   upper lip rides with the skull, the rest with the jaw; painted layers only show where the
   mouth opens further than in the portrait.
 
-Real speakers' openings are mostly teeth and tongue, not a dark hole: over the 42 real clips,
-the opening's mean brightness is 0.68-0.83 of the lips' from its top band to its bottom
-band, the bottom band the brightest (the lower teeth; ``bench/mouth_interior.py``).
+Real speakers' openings are mostly teeth and tongue, not a dark hole: over the real clips,
+the opening's mean brightness is 0.61-0.84 of the lips' from its top band to its bottom
+band, the bottom band the brightest (the lower teeth; the mouth-light table of
+``bench/reenact.py``, measured by ``parlante.eval.mouth_light``).
 
 Textures are painted once per portrait at the portrait's scale with its colours, grain and
 softness (``appearance.Palette``).
@@ -58,13 +59,11 @@ TONGUE_TOP = 0.03
 """D: how far the tongue's top rises above the lower incisor tips."""
 LOWER_WIDTHS = (0.056, 0.06, 0.062, 0.06, 0.058)
 LIP_SHADOW = 0.38
-"""Darkening just under the upper lip (it shades what is behind it)..."""
+"""Darkening just under the upper lip (it shades what is behind it)."""
 LIP_SHADOW_REACH = 0.02
 """D: how far down that shadow reaches."""
 DIM_FLOOR = 0.62
-"""Light let in by a barely open mouth, as a fraction of a wide one's (cavity, tongue)."""
-TEETH_DIM_FLOOR = 0.62
-"""The same for the teeth, which sit right behind the lips and catch the light."""
+"""Light let in by a barely open mouth, as a fraction of a wide one's (every layer)."""
 TEETH_LIGHT = 1.1
 """Teeth catch more light than the cavity shading around them gives (the brightest tenth of
 a real speaker's opening is 1.2x the lips' brightness, median over 42 clips). 1.35 suited the
@@ -430,8 +429,7 @@ def interior_shade(
     d_low = np.clip(hl - q[:, 1], 0.0, None)
     shadow = 1.0 - LIP_SHADOW * np.exp(-d_up / LIP_SHADOW_REACH)
     side = 1.0 - 0.6 * np.clip(np.abs(q[:, 0] - mx) / max(half_width, 1e-3), 0, 1.2) ** 2
-    floor = TEETH_DIM_FLOOR if part.name.endswith("teeth") else DIM_FLOOR
-    openness = floor + (1.0 - floor) * smoothstep(0.02, 0.22, np.array(gap_c))
+    openness = DIM_FLOOR + (1.0 - DIM_FLOOR) * smoothstep(0.02, 0.22, np.array(gap_c))
     shade = shadow * np.clip(side, 0.2, 1.0) * float(openness)
     if part.name == "cavity":
         depth = np.minimum(d_up, d_low)

@@ -125,7 +125,15 @@ def build_eyeball(
     fallback = np.asarray(sclera, np.float32) * 0.85
     plate = np.broadcast_to(fallback, (h, w, 3)).astype(np.float32).copy()
     if candidates.sum() >= 3:
-        whites = candidates & (lum >= 0.7 * np.percentile(lum[candidates], 90))
+        # Whites are picked on each side of the iris by that side's own brightness: the
+        # side the light comes from can be twice as bright, and a shared threshold kept
+        # only its whites, which then filled the shaded side's strip a moving iris uncovers
+        # with a bright crescent.
+        whites = np.zeros_like(candidates)
+        for side in (xx < centre[0], xx >= centre[0]):
+            pick = candidates & side
+            if pick.sum() >= 3:
+                whites |= pick & (lum >= 0.7 * np.percentile(lum[pick], 90))
         rows = [y for y in range(h) if whites[y].any()]
         xs = np.arange(w)
         for y in rows:

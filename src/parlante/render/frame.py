@@ -13,8 +13,12 @@ import numpy as np
 
 from parlante.render.topology import CHIN, EYE_OUTER_L, EYE_OUTER_R, FOREHEAD_TOP, N_FACE
 
-DEPTH_FLATTEN = 0.7
-"""Relief kept from MediaPipe's depth: raw depth tears the far cheek when the head turns."""
+DEPTH_FLATTEN = 1.0
+"""Relief kept from MediaPipe's (smoothed) depth. At 0.7 a turned head moved the nose tip
+71% as far as real turns move it (relative to the eyes; 42 self-reenactment clips), so the
+pose fit inflated the angles to compensate and the mouth and eyes landed off (mouth LMD 0.018
+-> 0.017, eye 0.0127 -> 0.0124, mean identity 0.273 -> 0.271 at 1.0). 1.2 was no better
+(mouth 0.0171) and starts to cut the far cheek at 28 degrees of yaw."""
 DEPTH_SMOOTHING = 4
 """Neighbour-averaging passes over the mesh: MediaPipe's z is noisy from point to point."""
 

@@ -341,3 +341,18 @@ def test_from_closed_mouth_gives_absolute_openings(renderer: Renderer) -> None:
     assert abs(gaps[1] - 0.15 * JAW_GAP_FULL) < 0.03
     assert abs(gaps[2] - 0.6 * JAW_GAP_FULL) < 0.06
     assert gaps[0] < gaps[1] < gaps[2]
+
+
+def test_gaze_alone_leaves_the_lids_as_they_were(renderer: Renderer, rig: FaceRig) -> None:
+    # Only the iris moves: the lash lines and eye corners keep the portrait's own pixels
+    # (they used to be blurred wherever the eyeball image met the lids).
+    out = renderer.render(MotionFrame.of(gaze_x=3.0, gaze_y=-2.0))
+    changed = np.abs(out.astype(int) - rig.image.astype(int)).max(axis=2) > 0
+    assert changed.any()
+    lm = rig.landmarks
+    yy, xx = np.mgrid[0 : rig.size, 0 : rig.size] + 0.5
+    near_iris = np.zeros_like(changed)
+    for centre in (468, 473):
+        radius = np.linalg.norm(lm[centre + 1 : centre + 5, :2] - lm[centre, :2], axis=1).mean()
+        near_iris |= np.hypot(xx - lm[centre, 0], yy - lm[centre, 1]) < 1.5 * radius + 1.5
+    assert not (changed & ~near_iris).any()

@@ -107,7 +107,7 @@ class Renderer:
         if not codes.any():
             return out
         m = self.model
-        dst, src, shade, eyes_changed = self._geometry(codes)
+        dst, src, shade, eyes_changed, lids_moved = self._geometry(codes)
         rest = m.rest
         moved = (
             (np.abs(dst[:, 0] - rest[:, 0]) > _MOVED)
@@ -150,7 +150,7 @@ class Renderer:
             self._soften_edges(out, dst[hole, :2])
         for k in range(2):
             lids = m.eye_first + 16 * k + np.arange(16)
-            if moved[lids].any():
+            if lids_moved[k]:
                 self._soften_edges(out, dst[lids, :2])
                 if self._blink[k] > 0.2:
                     self._lash_line(out, dst[m.lid_margin[k], :2], self._blink[k])
@@ -191,8 +191,15 @@ class Renderer:
         y1 = min(int(np.ceil(hole_xy[:, 1].max())) + 4, size)
         soften_edges(out, self._canvas.label, x0, y0, x1, y1)
 
-    def _geometry(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[bool]]:
-        """Screen positions (V, 3), source positions (V, 2) and shading (V,) of all vertices."""
+    def _geometry(
+        self, codes: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[bool], list[bool]]:
+        """Screen positions (V, 3), source positions (V, 2) and shading (V,) of all vertices;
+        per eye, whether its eyeball image changed and whether its lids moved over it.
+
+        Only lids that moved over the eyeball make an edge to soften: under gaze alone or
+        head motion alone the lid and the eyeball image it meets are the portrait's own
+        continuous pixels, and blurring them would soften the lash line for nothing."""
         m = self.model
         fr = m.frame
         deformed = m.expression.deform(codes)
@@ -237,7 +244,12 @@ class Renderer:
         dst = head_transform(pre, m.head_weight, m.pivot, codes[_HEAD], m.face_height)
         eyes_changed = self._update_eyes(codes)
         self._update_lids(deformed.blink)
-        return dst, src, shade, eyes_changed
+        lids_moved = []
+        for k in range(2):
+            ring = slice(m.eye_first + 16 * k, m.eye_first + 16 * (k + 1))
+            shifted = np.abs(pre[ring, :2] - m.rest[ring, :2]).max() > _MOVED
+            lids_moved.append(bool(shifted) or self._lid_state[k] > 0.0)
+        return dst, src, shade, eyes_changed, lids_moved
 
     def _update_lids(self, blink: tuple[float, float]) -> None:
         """Blend each lid image towards its lash-free version as the lid closes."""

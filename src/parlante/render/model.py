@@ -110,6 +110,8 @@ class PortraitModel:
     eye_first: int
     eye_parent: np.ndarray
     """(32,) deformable index each eye-hole vertex copies."""
+    eye_ranges: list[tuple[int, int]]
+    """Per eye (image-left first), the vertex range of its eye-hole copies."""
     eyeballs: tuple[Eyeball, Eyeball]
     eye_slots: tuple[Slot, Slot]
     lid_margin: np.ndarray
@@ -243,6 +245,7 @@ def build_model(rig: FaceRig) -> PortraitModel:
     # --- Eye holes -----------------------------------------------------------------
     eye_first = ring_first + n_ring
     eye_parent = []
+    eye_ranges = []
     eye_tris: list[tuple[int, int, int]] = []
     lid_margin = []
     eyeballs = []
@@ -253,6 +256,7 @@ def build_model(rig: FaceRig) -> PortraitModel:
         base = eye_first + len(eye_parent)
         ids = list(up) + list(lo[1:-1])
         eye_parent += ids
+        eye_ranges.append((base, base + len(ids)))
         local = {v: base + k for k, v in enumerate(ids)}
         eye_tris += _band(np.array(up), np.array(lo), local)
         lid_margin.append(np.array(up))
@@ -348,8 +352,8 @@ def build_model(rig: FaceRig) -> PortraitModel:
         sl = slice(a - lid_first, b - lid_first)
         lid_src[sl] = lid_rest[sl, :2] - np.array(patch.box[:2], np.float32) + [slot.x0, slot.y0]
     eye_src = np.zeros((len(eye_parent_arr), 2), np.float32)
-    for k, (eye, slot) in enumerate(zip(eyeballs, eye_slots, strict=True)):
-        sl = slice(16 * k, 16 * (k + 1))
+    for (a, b), eye, slot in zip(eye_ranges, eyeballs, eye_slots, strict=True):
+        sl = slice(a - eye_first, b - eye_first)
         eye_src[sl] = eye_rest[sl, :2] - np.array(eye.box[:2], np.float32) + [slot.x0, slot.y0]
     part_ranges = []
     inner_rest, inner_src, inner_tris, inner_shade = [], [], [], []
@@ -420,6 +424,7 @@ def build_model(rig: FaceRig) -> PortraitModel:
         ring_follow=rings.expression_weight,
         eye_first=eye_first,
         eye_parent=eye_parent_arr,
+        eye_ranges=eye_ranges,
         eyeballs=(eyeballs[0], eyeballs[1]),
         eye_slots=(eye_slots[0], eye_slots[1]),
         lid_margin=np.stack(lid_margin),

@@ -121,7 +121,8 @@ class Renderer:
         )
         for k, changed in enumerate(eyes_changed):
             if changed:
-                moved[m.eye_first + 16 * k : m.eye_first + 16 * (k + 1)] = True
+                a, b = m.eye_ranges[k]
+                moved[a:b] = True
             if self._lid_state[k] > 0.0:
                 a, b = m.lid_ranges[k]
                 moved[a:b] = True
@@ -148,10 +149,9 @@ class Renderer:
         )
         if mouth_open:
             self._soften_edges(out, dst[hole, :2])
-        for k in range(2):
-            lids = m.eye_first + 16 * k + np.arange(16)
+        for k, (a, b) in enumerate(m.eye_ranges):
             if lids_moved[k]:
-                self._soften_edges(out, dst[lids, :2])
+                self._soften_edges(out, dst[a:b, :2])
                 if self._blink[k] > 0.2:
                     self._lash_line(out, dst[m.lid_margin[k], :2], self._blink[k])
         self._canvas.clear_labels(box)
@@ -216,9 +216,8 @@ class Renderer:
         pre[r1:r2] = pre[m.eye_parent]
         pre[r2 : m.interior_first] = pre[m.lid_parent]
         src = m.src_rest.copy()
-        for k, (eye, slot) in enumerate(zip(m.eyeballs, m.eye_slots, strict=True)):
-            sl = slice(r1 + 16 * k, r1 + 16 * (k + 1))
-            src[sl] = pre[sl, :2] - np.array(eye.box[:2], np.float32) + [slot.x0, slot.y0]
+        for (a, b), eye, slot in zip(m.eye_ranges, m.eyeballs, m.eye_slots, strict=True):
+            src[a:b] = pre[a:b, :2] - np.array(eye.box[:2], np.float32) + [slot.x0, slot.y0]
         # Lid margins read a little higher up the (lash-free) lid as they close.
         axis_y = fr.axes[:2, 1]
         for k in range(2):
@@ -227,10 +226,10 @@ class Renderer:
                 src[m.lid_margin_copy[k]] -= (lift * fr.unit)[:, None] * axis_y[None, :]
         shade = np.ones(len(m.rest), np.float32)
         shade[:nd] = deformed.shade
-        for k in range(2):  # a closing lid shades the eyeball; slivers left read as lashes
-            b = deformed.blink[k]
-            if b > 0.0:
-                shade[r1 + 16 * k : r1 + 16 * (k + 1)] = 1.0 - 0.75 * b**3
+        # A closing lid shades the eyeball; slivers left read as lashes.
+        for (a, b), blink in zip(m.eye_ranges, deformed.blink, strict=True):
+            if blink > 0.0:
+                shade[a:b] = 1.0 - 0.75 * blink**3
         hu = deformed.q[m.hole_upper]
         hl = deformed.q[m.hole_lower]
         pivot = m.expression.jaw_pivot
@@ -245,9 +244,8 @@ class Renderer:
         eyes_changed = self._update_eyes(codes)
         self._update_lids(deformed.blink)
         lids_moved = []
-        for k in range(2):
-            ring = slice(m.eye_first + 16 * k, m.eye_first + 16 * (k + 1))
-            shifted = np.abs(pre[ring, :2] - m.rest[ring, :2]).max() > _MOVED
+        for k, (a, b) in enumerate(m.eye_ranges):
+            shifted = np.abs(pre[a:b, :2] - m.rest[a:b, :2]).max() > _MOVED
             lids_moved.append(bool(shifted) or self._lid_state[k] > 0.0)
         return dst, src, shade, eyes_changed, lids_moved
 

@@ -6,6 +6,7 @@ not depend on the rendering stages; test_batch.py runs the real thing.
 
 import csv
 import hashlib
+import json
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -162,3 +163,24 @@ def test_on_result_hook_can_stop_the_batch(batch):
         run_batch(jobs, out, progress=False, on_result=hook)
     assert seen == ["a.mp4"] and pool.stopped
     assert not list(out.glob(".*.partial*"))
+
+
+def test_interrupt_just_after_the_record_records_once(batch, monkeypatch):
+    """SIGINT between writing a job's manifest line and settling it: done, recorded once."""
+    jobs, out, install = batch
+    install(FakePool())
+    write = runner.BatchState.record
+
+    def record_then_stop(state, record):
+        write(state, record)
+        if record.output == "b.mp4":
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner.BatchState, "record", record_then_stop)
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(jobs, out, workers=1, progress=False)
+    with open(out / "report.csv", newline="") as handle:
+        status = {r["output"]: r["status"] for r in csv.DictReader(handle)}
+    assert status["a.mp4"] == status["b.mp4"] == "done"
+    lines = (out / ".cache" / "manifest.jsonl").read_text().splitlines()
+    assert sorted(json.loads(line)["output"] for line in lines) == ["a.mp4", "b.mp4"]

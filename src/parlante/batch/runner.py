@@ -243,13 +243,10 @@ class _Batch:
         if not job.output.is_file():
             return False
         rel = self.state.relative(job.output)
-        record = manifest.get(rel)
-        if record is not None:
-            if record.fingerprint != fingerprint:
-                return False  # the row changed since: make it again
-            stat = job.output.stat()
-            if stat.st_size != record.size or file_sha256(job.output) != record.sha256:
-                return False  # modified or damaged since
+        if rel in manifest:
+            record = _vouched(manifest[rel], job.output, fingerprint)
+            if record is None:
+                return False  # the row changed since, or the file did: make it again
             self._settle(job, "skipped", video_seconds=record.video_seconds)
             return True
         # Made but not recorded (e.g. interrupted between the rename and the record).
@@ -411,9 +408,16 @@ class _Batch:
         """Settle what did not finish: a video renamed into place just before the stop is
         verified and counted as done; the rest is marked and its partial files removed."""
         self.on_result = None  # the caller is stopping: no more callbacks
+        manifest = self.state.read_manifest()
         for planned in self.todo:
             job = planned.job
             if job.index in self.results or not job.output.is_file():
+                continue
+            rel = self.state.relative(job.output)
+            # Recorded, but the stop came before the job settled: do not record it twice.
+            record = manifest.get(rel)
+            if record is not None and _vouched(record, job.output, planned.fingerprint):
+                self._settle(job, "done", video_seconds=record.video_seconds, attempts=1)
                 continue
             video_seconds = verify_output(job.output, planned.expected)
             if video_seconds is not None:
@@ -446,6 +450,13 @@ class _Batch:
             workers=workers,
             mode=mode,
         )
+
+
+def _vouched(record: DoneRecord, output: Path, fingerprint: str) -> DoneRecord | None:
+    """``record`` if it is for this job and the file is unchanged since, else None."""
+    if record.fingerprint != fingerprint or output.stat().st_size != record.size:
+        return None
+    return record if file_sha256(output) == record.sha256 else None
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -243,9 +243,9 @@ class _Batch:
         if not job.output.is_file():
             return False
         rel = self.state.relative(job.output)
-        if rel in manifest:
-            record = _vouched(manifest[rel], job.output, fingerprint)
-            if record is None:
+        record = manifest.get(rel)
+        if record is not None:
+            if not _vouched(record, job.output, fingerprint):
                 return False  # the row changed since, or the file did: make it again
             self._settle(job, "skipped", video_seconds=record.video_seconds)
             return True
@@ -421,7 +421,7 @@ class _Batch:
                 continue
             video_seconds = verify_output(job.output, planned.expected)
             if video_seconds is not None:
-                rel, size = self.state.relative(job.output), job.output.stat().st_size
+                size = job.output.stat().st_size
                 digest = file_sha256(job.output)
                 self.state.record(DoneRecord(rel, size, digest, planned.fingerprint, video_seconds))
                 self._settle(job, "done", video_seconds=video_seconds, attempts=1)
@@ -452,11 +452,11 @@ class _Batch:
         )
 
 
-def _vouched(record: DoneRecord, output: Path, fingerprint: str) -> DoneRecord | None:
-    """``record`` if it is for this job and the file is unchanged since, else None."""
+def _vouched(record: DoneRecord, output: Path, fingerprint: str) -> bool:
+    """Is ``record`` for this job, and ``output`` unchanged since it was written?"""
     if record.fingerprint != fingerprint or output.stat().st_size != record.size:
-        return None
-    return record if file_sha256(output) == record.sha256 else None
+        return False
+    return file_sha256(output) == record.sha256
 
 
 def _relative(path: Path, root: Path) -> str:

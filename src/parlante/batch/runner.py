@@ -250,16 +250,21 @@ class _Batch:
             self._settle(job, "skipped", video_seconds=record.video_seconds)
             return True
         # Made but not recorded (e.g. interrupted between the rename and the record).
-        video_seconds = verify_output(job.output, expected)
+        video_seconds = self._adopt(job, fingerprint, expected)
         if video_seconds is None:
             return False
-        self.state.record(
-            DoneRecord(
-                rel, job.output.stat().st_size, file_sha256(job.output), fingerprint, video_seconds
-            )
-        )
         self._settle(job, "skipped", video_seconds=video_seconds)
         return True
+
+    def _adopt(self, job: Job, fingerprint: str, expected: Expected) -> float | None:
+        """Record an output no manifest line vouches for, if it verifies fully: its video
+        seconds, or None (then it is not recorded)."""
+        video_seconds = verify_output(job.output, expected)
+        if video_seconds is not None:
+            rel, size = self.state.relative(job.output), job.output.stat().st_size
+            digest = file_sha256(job.output)
+            self.state.record(DoneRecord(rel, size, digest, fingerprint, video_seconds))
+        return video_seconds
 
     # running --------------------------------------------------------------------------
 
@@ -413,17 +418,13 @@ class _Batch:
             job = planned.job
             if job.index in self.results or not job.output.is_file():
                 continue
-            rel = self.state.relative(job.output)
             # Recorded, but the stop came before the job settled: do not record it twice.
-            record = manifest.get(rel)
+            record = manifest.get(self.state.relative(job.output))
             if record is not None and _vouched(record, job.output, planned.fingerprint):
                 self._settle(job, "done", video_seconds=record.video_seconds, attempts=1)
                 continue
-            video_seconds = verify_output(job.output, planned.expected)
+            video_seconds = self._adopt(job, planned.fingerprint, planned.expected)
             if video_seconds is not None:
-                size = job.output.stat().st_size
-                digest = file_sha256(job.output)
-                self.state.record(DoneRecord(rel, size, digest, planned.fingerprint, video_seconds))
                 self._settle(job, "done", video_seconds=video_seconds, attempts=1)
         for job in self.jobs:
             if job.index not in self.results:

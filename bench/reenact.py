@@ -35,7 +35,7 @@ from parlante.errors import ParlanteError
 from parlante.eval.blinks import eye_aspect_ratio, relative_openness
 from parlante.eval.mouth_light import opening_profile
 from parlante.eval.points import LIPS
-from parlante.face import FaceMeshDetector, analyze_portrait
+from parlante.face import FaceMeshDetector, FaceRig, analyze_portrait
 from parlante.face.framing import Square, cut_square
 from parlante.motion.channels import INDEX
 from parlante.motion.codes import MotionFrame
@@ -99,7 +99,20 @@ def lmd(a: np.ndarray, b: np.ndarray, idx: tuple[int, ...], iod: float) -> float
     return float(np.linalg.norm(a[list(idx), :2] - b[list(idx), :2], axis=1).mean() / iod)
 
 
-def run_clip(path: Path, args: argparse.Namespace, embedder) -> tuple[Scores, Scores, int] | str:
+@dataclass
+class Clip:
+    """One decoded clip: the portrait made from its first frame and the real frames."""
+
+    rig: FaceRig
+    crops: list[np.ndarray]
+    """(S, S, 3) uint8 real frames cut to the rig's square."""
+    landmarks: np.ndarray
+    """(T, 478, 3) driver landmarks at analysis scale, NaN where no face was found."""
+    fps: float
+
+
+def decode_clip(path: Path, frames: int, size: int) -> Clip | str:
+    """The clip's first ``frames`` frames, or why it cannot be measured."""
     video = probe_driver(path)
     scale = video.analysis_scale
     # clips smaller than a portrait may be (LRS2's 160 px) are upscaled as they decode
@@ -109,35 +122,43 @@ def run_clip(path: Path, args: argparse.Namespace, embedder) -> tuple[Scores, Sc
     rig = None
     square = None
     with FaceFollower(video.fps) as follower:
-        for frame in iter_driver_frames(video, max_frames=args.frames, full_size=True):
+        for frame in iter_driver_frames(video, max_frames=frames, full_size=True):
             if up > 1:
                 frame = cv2.resize(frame, None, fx=up, fy=up, interpolation=cv2.INTER_CUBIC)
             if rig is None:
                 try:
-                    rig = analyze_portrait(frame, size=args.size)
+                    rig = analyze_portrait(frame, size=size)
                 except ParlanteError as exc:
                     return f"portrait: {exc}"
                 x0, y0, side = rig.crop
                 square = Square(round(x0), round(y0), round(side))
             small = frame
             if scale < 1:
-                size = (round(frame.shape[1] * scale), round(frame.shape[0] * scale))
-                small = cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
+                small_size = (round(frame.shape[1] * scale), round(frame.shape[0] * scale))
+                small = cv2.resize(frame, small_size, interpolation=cv2.INTER_AREA)
             lms.append(follower.push(small))
-            crops.append(cut_square(frame, square, args.size)[0])
+            crops.append(cut_square(frame, square, size)[0])
     if rig is None or len(crops) < 2:
         return "fewer than 2 frames"
     landmarks = np.stack([lm if lm is not None else np.full((478, 3), np.nan) for lm in lms])
     if np.isnan(landmarks[0, 0, 0]):
         return "driver face not found in the first frame"
+    return Clip(rig, crops, landmarks.astype(np.float32), video.fps)
+
+
+def run_clip(path: Path, args: argparse.Namespace, embedder) -> tuple[Scores, Scores, int] | str:
+    clip = decode_clip(path, args.frames, args.size)
+    if isinstance(clip, str):
+        return clip
+    rig, crops, landmarks = clip.rig, clip.crops, clip.landmarks
     codes, valid, _, _ = codes_from_landmarks(
-        landmarks.astype(np.float32), video.fps, neutral="first", smooth=args.smooth,
+        landmarks, clip.fps, neutral="first", smooth=args.smooth,
         turn=args.turn,
     )  # fmt: skip
     for item in args.gain:
         name, factor = item.split("=")
         codes[:, INDEX[name]] *= float(factor)
-    eyes_open = relative_openness(eye_aspect_ratio(landmarks), video.fps) >= OPEN_EYED
+    eyes_open = relative_openness(eye_aspect_ratio(landmarks), clip.fps) >= OPEN_EYED
     renderer = Renderer(rig)
     still = rig.image
     ours, base = Scores(), Scores()

@@ -146,6 +146,13 @@ def decode_clip(path: Path, frames: int, size: int) -> Clip | str:
     return Clip(rig, crops, landmarks.astype(np.float32), video.fps)
 
 
+def apply_gains(codes: np.ndarray, gains: list[str]) -> None:
+    """Scale (T, C) codes in place by ``CHANNEL=X`` items (tuning experiments)."""
+    for item in gains:
+        name, factor = item.split("=")
+        codes[:, INDEX[name]] *= float(factor)
+
+
 def run_clip(path: Path, args: argparse.Namespace, embedder) -> tuple[Scores, Scores, int] | str:
     clip = decode_clip(path, args.frames, args.size)
     if isinstance(clip, str):
@@ -155,9 +162,7 @@ def run_clip(path: Path, args: argparse.Namespace, embedder) -> tuple[Scores, Sc
         landmarks, clip.fps, neutral="first", smooth=args.smooth,
         turn=args.turn,
     )  # fmt: skip
-    for item in args.gain:
-        name, factor = item.split("=")
-        codes[:, INDEX[name]] *= float(factor)
+    apply_gains(codes, args.gain)
     eyes_open = relative_openness(eye_aspect_ratio(landmarks), clip.fps) >= OPEN_EYED
     renderer = Renderer(rig)
     still = rig.image

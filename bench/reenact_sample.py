@@ -34,12 +34,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from reenact import DEFAULT_VIDEOS, EYES, ID_EVERY, MOUTH, decode_clip, lmd
+from reenact import DEFAULT_VIDEOS, EYES, ID_EVERY, MOUTH, apply_gains, decode_clip, lmd
 
 from parlante.drive.extract import codes_from_landmarks
 from parlante.eval.track import FaceCrop
 from parlante.face import FaceMeshDetector, FaceRig
-from parlante.motion.channels import INDEX
 from parlante.motion.codes import MotionFrame
 
 ROOT = Path("/tmp/parlante-reenact/sample")
@@ -107,9 +106,7 @@ def _scores(path: Path, patch: dict, gains: list[str], embedder, mesh) -> dict[s
     with open(path, "rb") as f:
         clip: SampleClip = pickle.load(f)
     codes = patch["codes"](refit(clip), clip) if "codes" in patch else refit(clip)
-    for item in gains:
-        name, factor = item.split("=")
-        codes[:, INDEX[name]] *= float(factor)
+    apply_gains(codes, gains)
     renderer = Renderer(clip.rig)
     scores: dict[str, list[float]] = {"identity": [], "still": [], "mouth": [], "eyes": []}
     for t in range(1, len(codes)):

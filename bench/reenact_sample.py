@@ -29,7 +29,6 @@ import pickle
 import runpy
 import statistics
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -167,10 +166,9 @@ def main() -> int:
             p for p in sorted(args.videos.glob("*.mp4")) if not (cache / f"{p.stem}.pkl").exists()
         ]
         outs = [cache / f"{p.stem}.pkl" for p in todo]
-        with ProcessPoolExecutor(args.jobs) as pool:
-            for line in pool.map(
-                cache_clip, todo, outs, [args.frames] * len(todo), [args.size] * len(todo)
-            ):
+        jobs = [(p, o, args.frames, args.size) for p, o in zip(todo, outs, strict=True)]
+        with multiprocessing.get_context("fork").Pool(args.jobs) as workers:
+            for line in workers.starmap(cache_clip, jobs):
                 print(line, file=sys.stderr)
         return 0
     files = sorted(cache.glob("*.pkl"))
@@ -190,7 +188,7 @@ def main() -> int:
             for k in results
             if k in before and results[k]["identity"] and before[k]["identity"]
         )
-        for delta, k in moved[:5] + moved[-5:]:
+        for delta, k in moved if len(moved) <= 10 else moved[:5] + moved[-5:]:
             print(f"  {k}: {delta:+.3f} identity against {args.compare}")
     return 0
 

@@ -245,11 +245,11 @@ def run_clip(
 
 
 def timed_clip(
-    path: Path, args: argparse.Namespace, identity: bool
+    job: tuple[Path, argparse.Namespace, bool],
 ) -> tuple[tuple[Scores, Scores, int] | str, float]:
-    """``run_clip`` and its wall time in seconds."""
+    """``run_clip(*job)`` and its wall time in seconds."""
     t0 = time.time()
-    return run_clip(path, args, identity), time.time() - t0
+    return run_clip(*job), time.time() - t0
 
 
 def mouth_light_lines(rows: list[tuple[str, int, Scores, Scores]]) -> list[str]:
@@ -317,19 +317,18 @@ def main() -> int:
     start = time.time()
     jobs = [(path, args, identity) for path in clips]
     with multiprocessing.get_context("fork").Pool(args.jobs) as workers:
-        results = workers.starmap(timed_clip, jobs)
-    for path, (result, seconds) in zip(clips, results, strict=True):
-        if isinstance(result, str):
-            skipped.append((path.stem, result))
-            print(f"{path.stem}: skipped ({result})", file=sys.stderr)
-            continue
-        ours, base, n = result
-        rows.append((path.stem, n, ours, base))
-        print(
-            f"{path.stem}: {n} frames {seconds:.0f}s  "
-            + "  ".join(f"{m} {ours.mean(m):.3f}/{base.mean(m):.3f}" for m in METRICS),
-            file=sys.stderr,
-        )
+        for path, (result, seconds) in zip(clips, workers.imap(timed_clip, jobs), strict=True):
+            if isinstance(result, str):
+                skipped.append((path.stem, result))
+                print(f"{path.stem}: skipped ({result})", file=sys.stderr)
+                continue
+            ours, base, n = result
+            rows.append((path.stem, n, ours, base))
+            print(
+                f"{path.stem}: {n} frames {seconds:.0f}s  "
+                + "  ".join(f"{m} {ours.mean(m):.3f}/{base.mean(m):.3f}" for m in METRICS),
+                file=sys.stderr,
+            )
     if not rows:
         print("no clip could be measured", file=sys.stderr)
         return 1

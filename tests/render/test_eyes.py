@@ -36,3 +36,22 @@ def test_the_whites_an_iris_uncovers_match_their_own_side() -> None:
     assert abs(right - 110) < 20 and abs(left - 220) < 20
     moved = eye.compose((-4.0, 0.0), 1.0)
     assert abs(float(moved[32 - y0, 32 + 5 - x0].mean()) - 110) < 25
+
+
+def test_a_rising_lid_carries_its_lash_line_and_uncovers_the_eyeball() -> None:
+    img, upper, lower, iris = lit_from_the_left_eye()
+    yy, xx = np.mgrid[0:64, 0:64] + 0.5
+    top = np.interp(xx, upper[:, 0], upper[:, 1])
+    lashes = (yy > top) & (yy < top + 2.0) & (xx > 12) & (xx < 52)
+    img[lashes] = 20  # the dark lower half of the lash line, inside the opening
+    eye = build_eyeball(img, upper, lower, iris, np.array([230, 230, 230], np.float32))
+    x0, y0 = eye.box[:2]
+    rest = eye.compose((0.0, 0.0), 1.0, np.zeros(9, np.float32))
+    assert np.array_equal(rest, eye.compose((0.0, 0.0), 1.0))
+    risen = eye.compose((0.0, 0.0), 1.0, np.full(9, 3.0, np.float32))
+    col = 20 - x0  # a column left of the iris, in the bright whites
+    line_at = int(np.floor(top[0, 20])) + 1 - y0  # first row of the lash line at rest
+    assert rest[line_at, col].mean() < 60
+    # The line moved 3 px up with the lid, and the whites show where it was.
+    assert risen[line_at - 3, col].mean() < 80
+    assert risen[line_at, col].mean() > 150

@@ -23,6 +23,12 @@ import numpy as np
 
 EYEBALL_RADIUS = 2.0
 """Eyeball radius in iris radii (12 mm / 6 mm): a gaze angle moves the iris by R sin(angle)."""
+LASH_BAND = (0.2, 0.35)
+"""Band under the upper lid margin, in eye openings (whole to none), whose pixels belong to
+the lid (its lashes and their shadow), not to the eyeball. MediaPipe's margin points sit on
+the lash line, so the dark lower half of that line lies inside the opening: read from the
+rigid eyeball, it stayed put as the lid rose, and the eye looked (and read: +4 % opening
+for the mesh's +37 %) hardly any wider, with a grey band of lid over it."""
 
 
 @dataclass
@@ -47,6 +53,11 @@ class Eyeball:
     """Iris radius, pixels, as the landmarks give it (sets how far a gaze angle moves it)."""
     limits: np.ndarray
     """(2, 2) [[dx_min, dx_max], [dy_min, dy_max]] allowed iris shift, pixels."""
+    lash: np.ndarray
+    """(h, w) float32 in [0, 1]: the band of the opening under the upper margin that moves
+    with the lid (``LASH_BAND``)."""
+    margin_x: np.ndarray
+    """(9,) x of the upper margin points, pixels of the region (array indices)."""
 
     def _model(self, dx: float, dy: float, squash: float) -> np.ndarray:
         if dx == 0.0 and dy == 0.0 and squash == 1.0:
@@ -63,19 +74,40 @@ class Eyeball:
             )
         return self.plate + a[..., None] * (col - self.plate)
 
-    def compose(self, shift: tuple[float, float], squash: float) -> np.ndarray:
+    def compose(
+        self, shift: tuple[float, float], squash: float, lift: np.ndarray | None = None
+    ) -> np.ndarray:
         """(h, w, 3) uint8 eyeball with the iris moved by ``shift`` (dx, dy) pixels (clipped to
-        stay in the eye) and narrowed to ``squash`` of its width (an eye turned sideways)."""
+        stay in the eye) and narrowed to ``squash`` of its width (an eye turned sideways).
+
+        lift: (9,) how far each upper margin point has risen, pixels (widened eyes): the lash
+        band rises with it and the clean eyeball shows where it was."""
         dx = float(np.clip(shift[0], *self.limits[0]))
         dy = float(np.clip(shift[1], *self.limits[1]))
         o = self.opening[..., None]
+        moved = self._model(dx, dy, squash)
         if dx == 0.0 and dy == 0.0 and squash == 1.0:
-            out = o * self.region + (1.0 - o) * self._model(0.0, 0.0, 1.0)
+            out = o * self.region + (1.0 - o) * moved
         else:
-            moved = self._model(dx, dy, squash)
             still = self._model(0.0, 0.0, 1.0)
             out = o * (self.region + moved - still) + (1.0 - o) * moved
+        if lift is not None and float(np.max(lift)) > 0.0:
+            out = self._raise_lashes(out, moved, np.clip(lift, 0.0, None))
         return np.clip(np.round(out), 0, 255).astype(np.uint8)
+
+    def _raise_lashes(self, out: np.ndarray, clean: np.ndarray, lift: np.ndarray) -> np.ndarray:
+        """``out`` with its lash band carried up by ``lift`` over the ``clean`` eyeball; blended
+        in over the first pixel of lift so that the image is continuous from rest."""
+        h, w = self.lash.shape
+        up = np.interp(np.arange(w), self.margin_x, lift).astype(np.float32)
+        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        ys = yy + up[None, :]
+        band = cv2.remap(out, xx, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        weight = cv2.remap(self.lash, xx, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+        under = out + self.lash[..., None] * (clean - out)
+        layered = under + weight[..., None] * (band - under)
+        ramp = np.clip(up, 0.0, 1.0)[None, :, None]
+        return out + ramp * (layered - out)
 
 
 def _poly(shape: tuple[int, int], pts: np.ndarray, offset: np.ndarray) -> np.ndarray:
@@ -176,6 +208,12 @@ def build_eyeball(
     limits = np.array(
         [[min(lo_x, 0.0), max(hi_x, 0.0)], [-0.45 * radius, 0.45 * radius]], np.float32
     )
+    # The lash band: depth under the upper margin, in openings, per column.
+    top = np.interp(xx[0], upper[:, 0] - offset[0], upper[:, 1] - offset[1])
+    depth = (yy - top[None, :]) / height
+    near, far = LASH_BAND
+    lash = np.clip((far - depth) / (far - near), 0.0, 1.0) * (depth > -0.5)
+    lash = (lash * (opening > 0.0)).astype(np.float32)
     # Within the opening keep the portrait exactly; its edge is softened over ~1 px.
     grown = cv2.dilate((opening > 0.0).astype(np.float32), np.ones((3, 3), np.uint8))
     keep = np.maximum(cv2.GaussianBlur(grown, (0, 0), 0.7), (opening > 0.0).astype(np.float32))
@@ -190,4 +228,6 @@ def build_eyeball(
         radius,
         iris_radius,
         limits,
+        lash,
+        (upper[:, 0] - offset[0]).astype(np.float32),
     )

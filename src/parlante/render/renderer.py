@@ -27,6 +27,8 @@ from parlante.render.raster import Canvas, soften_edges
 
 _HEAD = np.array([INDEX[c] for c in ("yaw", "pitch", "roll", "tx", "ty", "scale")])
 _MOVED = 0.02  # pixels / shading units below which a vertex counts as still
+_EYE_REST = (0.0, 0.0, 1.0) + (0.0,) * 9
+"""An eyeball image's state at rest: iris shift (dx, dy), squash, the upper lid's rise."""
 LASH_WIDTH = 0.025
 """D: thickness of the lash line drawn along a closed upper lid. Real closed lids show a
 thick dark line; on frames with shut eyes in self-reenactment, 0.025 / 0.9 brought the
@@ -51,7 +53,7 @@ class Renderer:
         self.size = rig.size
         self._canvas = Canvas(self.size)
         self._source = self.model.source.copy()  # eye slots are rewritten per frame
-        self._eye_state: list[tuple[float, float, float]] = [(0.0, 0.0, 1.0), (0.0, 0.0, 1.0)]
+        self._eye_state: list[tuple[float, ...]] = [_EYE_REST, _EYE_REST]
         self._n_under = int(np.count_nonzero(self.model.kind == 1))
         self._blink = (0.0, 0.0)
         self._lid_state = [0.0, 0.0]
@@ -241,7 +243,8 @@ class Renderer:
             pre[a:b] = fr.to_image(q)
             shade[a:b] = interior_shade(part, q, hu, hl, m.expression.half_width)
         dst = head_transform(pre, m.head_weight, m.pivot, codes[_HEAD], m.face_height)
-        eyes_changed = self._update_eyes(codes)
+        rise = [np.round(m.rest[idx, 1] - pre[idx, 1], 2).clip(0.0, None) for idx in m.lid_margin]
+        eyes_changed = self._update_eyes(codes, rise)
         self._update_lids(deformed.blink)
         lids_moved = []
         for k, (a, b) in enumerate(m.eye_ranges):
@@ -259,8 +262,10 @@ class Renderer:
                 self._source[slot.y0 : slot.y0 + slot.h, slot.x0 : slot.x0 + slot.w, :3] = img
                 self._lid_state[k] = amount
 
-    def _update_eyes(self, codes: np.ndarray) -> list[bool]:
-        """Recompose the eyeball images for the gaze; returns which ones differ from rest."""
+    def _update_eyes(self, codes: np.ndarray, rise: list[np.ndarray]) -> list[bool]:
+        """Recompose the eyeball images for the gaze and the upper lids' (9,) rise in pixels
+        (rounded: the image is rebuilt only when they change); returns which ones differ
+        from rest."""
         m = self.model
         gx, gy = float(codes[INDEX["gaze_x"]]), float(codes[INDEX["gaze_y"]])
         changed = []
@@ -270,12 +275,13 @@ class Renderer:
                 reach * float(np.sin(np.radians(gx))),
                 reach * float(np.sin(np.radians(gy))),
                 float(np.cos(np.radians(min(abs(gx), 60.0))) ** 0.5),
+                *rise[k].tolist(),
             )
             if state != self._eye_state[k]:
-                img = eye.compose(state[:2], state[2])
+                img = eye.compose(state[:2], state[2], rise[k])
                 self._source[slot.y0 : slot.y0 + slot.h, slot.x0 : slot.x0 + slot.w, :3] = img
                 self._eye_state[k] = state
-            changed.append(state != (0.0, 0.0, 1.0))
+            changed.append(state != _EYE_REST)
         return changed
 
 

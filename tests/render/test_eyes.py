@@ -46,9 +46,9 @@ def test_a_rising_lid_carries_its_lash_line_and_uncovers_the_eyeball() -> None:
     img[lashes] = 20  # the dark lower half of the lash line, inside the opening
     eye = build_eyeball(img, upper, lower, iris, np.array([230, 230, 230], np.float32))
     x0, y0 = eye.box[:2]
-    rest = eye.compose((0.0, 0.0), 1.0, np.zeros(9, np.float32))
+    rest = eye.compose((0.0, 0.0), 1.0, np.zeros((2, 9), np.float32))
     assert np.array_equal(rest, eye.compose((0.0, 0.0), 1.0))
-    risen = eye.compose((0.0, 0.0), 1.0, np.full(9, 3.0, np.float32))
+    risen = eye.compose((0.0, 0.0), 1.0, np.array([[3.0] * 9, [0.0] * 9], np.float32))
     col = 20 - x0  # a column left of the iris, in the bright whites
     line_at = int(np.floor(top[0, 20])) + 1 - y0  # first row of the lash line at rest
     assert rest[line_at, col].mean() < 60

@@ -29,6 +29,9 @@ the lid (its lashes and their shadow), not to the eyeball. MediaPipe's margin po
 the lash line, so the dark lower half of that line lies inside the opening: read from the
 rigid eyeball, it stayed put as the lid rose, and the eye looked (and read: +4 % opening
 for the mesh's +37 %) hardly any wider, with a grey band of lid over it."""
+LOWER_LASH_BAND = (0.1, 0.2)
+"""The same above the lower margin (its lash line and wet rim), carried up as the lower lid
+rises (squint): else the rising lid covered it with plain skin."""
 
 
 @dataclass
@@ -54,10 +57,10 @@ class Eyeball:
     limits: np.ndarray
     """(2, 2) [[dx_min, dx_max], [dy_min, dy_max]] allowed iris shift, pixels."""
     lash: np.ndarray
-    """(h, w) float32 in [0, 1]: the band of the opening under the upper margin that moves
-    with the lid (``LASH_BAND``)."""
+    """(2, h, w) float32 in [0, 1]: the bands of the opening under the upper margin and above
+    the lower one that move with their lid (``LASH_BAND``, ``LOWER_LASH_BAND``)."""
     margin_x: np.ndarray
-    """(9,) x of the upper margin points, pixels of the region (array indices)."""
+    """(2, 9) x of the upper and lower margin points, pixels of the region (array indices)."""
 
     def _model(self, dx: float, dy: float, squash: float) -> np.ndarray:
         if dx == 0.0 and dy == 0.0 and squash == 1.0:
@@ -80,8 +83,9 @@ class Eyeball:
         """(h, w, 3) uint8 eyeball with the iris moved by ``shift`` (dx, dy) pixels (clipped to
         stay in the eye) and narrowed to ``squash`` of its width (an eye turned sideways).
 
-        lift: (9,) how far each upper margin point has risen, pixels (widened eyes): the lash
-        band rises with it and the clean eyeball shows where it was."""
+        lift: (2, 9) how far each upper and lower margin point has risen, pixels: a rising
+        upper lid (widened eyes) carries its lash band up and uncovers the clean eyeball, a
+        rising lower lid (squint) carries its own band up over the ball."""
         dx = float(np.clip(shift[0], *self.limits[0]))
         dy = float(np.clip(shift[1], *self.limits[1]))
         o = self.opening[..., None]
@@ -91,20 +95,26 @@ class Eyeball:
         else:
             still = self._model(0.0, 0.0, 1.0)
             out = o * (self.region + moved - still) + (1.0 - o) * moved
-        if lift is not None and float(np.max(lift)) > 0.0:
-            out = self._raise_lashes(out, moved, np.clip(lift, 0.0, None))
+        if lift is not None:
+            for k, clean in ((1, None), (0, moved)):  # lower first: the upper band is over it
+                if float(np.max(lift[k])) > 0.0:
+                    out = self._carry(out, k, np.clip(lift[k], 0.0, None), clean)
         return np.clip(np.round(out), 0, 255).astype(np.uint8)
 
-    def _raise_lashes(self, out: np.ndarray, clean: np.ndarray, lift: np.ndarray) -> np.ndarray:
-        """``out`` with its lash band carried up by ``lift`` over the ``clean`` eyeball; blended
-        in over the first pixel of lift so that the image is continuous from rest."""
-        h, w = self.lash.shape
-        up = np.interp(np.arange(w), self.margin_x, lift).astype(np.float32)
+    def _carry(
+        self, out: np.ndarray, k: int, lift: np.ndarray, clean: np.ndarray | None
+    ) -> np.ndarray:
+        """``out`` with lash band ``k`` carried up by ``lift`` (over ``clean`` where it was, if
+        given); blended in over the first pixel of lift so that the image is continuous from
+        rest."""
+        band_w = self.lash[k]
+        h, w = band_w.shape
+        up = np.interp(np.arange(w), self.margin_x[k], lift).astype(np.float32)
         yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
         ys = yy + up[None, :]
         band = cv2.remap(out, xx, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        weight = cv2.remap(self.lash, xx, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
-        under = out + self.lash[..., None] * (clean - out)
+        weight = cv2.remap(band_w, xx, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+        under = out if clean is None else out + band_w[..., None] * (clean - out)
         layered = under + weight[..., None] * (band - under)
         ramp = np.clip(up, 0.0, 1.0)[None, :, None]
         return out + ramp * (layered - out)
@@ -208,12 +218,13 @@ def build_eyeball(
     limits = np.array(
         [[min(lo_x, 0.0), max(hi_x, 0.0)], [-0.45 * radius, 0.45 * radius]], np.float32
     )
-    # The lash band: depth under the upper margin, in openings, per column.
-    top = np.interp(xx[0], upper[:, 0] - offset[0], upper[:, 1] - offset[1])
-    depth = (yy - top[None, :]) / height
-    near, far = LASH_BAND
-    lash = np.clip((far - depth) / (far - near), 0.0, 1.0) * (depth > -0.5)
-    lash = (lash * (opening > 0.0)).astype(np.float32)
+    # The lash bands: depth under the upper margin / above the lower one, in openings.
+    bands = []
+    for margin, sign, (near, far) in ((upper, 1.0, LASH_BAND), (lower, -1.0, LOWER_LASH_BAND)):
+        edge = np.interp(xx[0], margin[:, 0] - offset[0], margin[:, 1] - offset[1])
+        depth = sign * (yy - edge[None, :]) / height
+        bands.append(np.clip((far - depth) / (far - near), 0.0, 1.0) * (opening > 0.0))
+    lash = np.stack(bands).astype(np.float32)
     # Within the opening keep the portrait exactly; its edge is softened over ~1 px.
     grown = cv2.dilate((opening > 0.0).astype(np.float32), np.ones((3, 3), np.uint8))
     keep = np.maximum(cv2.GaussianBlur(grown, (0, 0), 0.7), (opening > 0.0).astype(np.float32))
@@ -229,5 +240,5 @@ def build_eyeball(
         iris_radius,
         limits,
         lash,
-        (upper[:, 0] - offset[0]).astype(np.float32),
+        np.stack([upper[:, 0], lower[:, 0]]).astype(np.float32) - offset[0],
     )

@@ -17,6 +17,7 @@ import numpy as np
 from parlante.face.rig import FaceRig
 from parlante.motion.channels import CHANNELS, INDEX
 from parlante.motion.codes import MotionFrame
+from parlante.render import topology as tp
 from parlante.render.expression import JAW_GAP_FULL
 from parlante.render.eyes import EYEBALL_RADIUS
 from parlante.render.fields import rotate_x
@@ -27,8 +28,9 @@ from parlante.render.raster import Canvas, soften_edges
 
 _HEAD = np.array([INDEX[c] for c in ("yaw", "pitch", "roll", "tx", "ty", "scale")])
 _MOVED = 0.02  # pixels / shading units below which a vertex counts as still
-_EYE_REST = (0.0, 0.0, 1.0) + (0.0,) * 9
-"""An eyeball image's state at rest: iris shift (dx, dy), squash, the upper lid's rise."""
+_EYE_REST = (0.0, 0.0, 1.0) + (0.0,) * 18
+"""An eyeball image's state at rest: iris shift (dx, dy), squash, the lid margins' rise."""
+_LOWER_MARGIN = (np.array(tp.EYE_L_LOWER), np.array(tp.EYE_R_LOWER))
 LASH_WIDTH = 0.025
 """D: thickness of the lash line drawn along a closed upper lid. Real closed lids show a
 thick dark line; on frames with shut eyes in self-reenactment, 0.025 / 0.9 brought the
@@ -243,7 +245,10 @@ class Renderer:
             pre[a:b] = fr.to_image(q)
             shade[a:b] = interior_shade(part, q, hu, hl, m.expression.half_width)
         dst = head_transform(pre, m.head_weight, m.pivot, codes[_HEAD], m.face_height)
-        rise = [np.round(m.rest[idx, 1] - pre[idx, 1], 2).clip(0.0, None) for idx in m.lid_margin]
+        rise = [
+            np.stack([np.round(m.rest[i, 1] - pre[i, 1], 2).clip(0.0, None) for i in margins])
+            for margins in zip(m.lid_margin, _LOWER_MARGIN, strict=True)
+        ]
         eyes_changed = self._update_eyes(codes, rise)
         self._update_lids(deformed.blink)
         lids_moved = []
@@ -263,7 +268,7 @@ class Renderer:
                 self._lid_state[k] = amount
 
     def _update_eyes(self, codes: np.ndarray, rise: list[np.ndarray]) -> list[bool]:
-        """Recompose the eyeball images for the gaze and the upper lids' (9,) rise in pixels
+        """Recompose the eyeball images for the gaze and the lid margins' (2, 9) rise in pixels
         (rounded: the image is rebuilt only when they change); returns which ones differ
         from rest."""
         m = self.model
@@ -275,7 +280,7 @@ class Renderer:
                 reach * float(np.sin(np.radians(gx))),
                 reach * float(np.sin(np.radians(gy))),
                 float(np.cos(np.radians(min(abs(gx), 60.0))) ** 0.5),
-                *rise[k].tolist(),
+                *rise[k].ravel().tolist(),
             )
             if state != self._eye_state[k]:
                 img = eye.compose(state[:2], state[2], rise[k])

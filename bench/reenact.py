@@ -18,6 +18,7 @@ Clips run in ``--jobs`` worker processes (2); --frames and --match trade depth f
 from __future__ import annotations
 
 import argparse
+import functools
 import multiprocessing
 import statistics
 import sys
@@ -155,16 +156,20 @@ def apply_gains(codes: np.ndarray, gains: list[str]) -> None:
         codes[:, INDEX[name]] *= float(factor)
 
 
+@functools.cache
+def worker_embedder():
+    """The identity embedder of this process: loading dlib's models takes ~1.3 s, so each
+    worker loads them once, not once per clip."""
+    from parlante.eval.identity import FaceEmbedder
+
+    return FaceEmbedder()
+
+
 def run_clip(
     path: Path, args: argparse.Namespace, identity: bool
 ) -> tuple[Scores, Scores, int] | str:
-    """Scores of one clip (Parlante, the still baseline, frames), or why it was skipped. Each
-    call loads its own embedder so that clips can run in worker processes."""
-    embedder = None
-    if identity:
-        from parlante.eval.identity import FaceEmbedder
-
-        embedder = FaceEmbedder()
+    """Scores of one clip (Parlante, the still baseline, frames), or why it was skipped."""
+    embedder = worker_embedder() if identity else None
     clip = decode_clip(path, args.frames, args.size)
     if isinstance(clip, str):
         return clip

@@ -95,22 +95,28 @@ class Eyeball:
         else:
             still = self._model(0.0, 0.0, 1.0)
             out = o * (self.region + moved - still) + (1.0 - o) * moved
-        if lift is not None:
+        if lift is not None and float(np.max(lift)) > 0.0:
+            h, w = self.opening.shape
+            grid = np.mgrid[0:h, 0:w].astype(np.float32)
             for k, clean in ((1, None), (0, moved)):  # lower first: the upper band is over it
                 if float(np.max(lift[k])) > 0.0:
-                    out = self._carry(out, k, np.clip(lift[k], 0.0, None), clean)
+                    out = self._carry(out, k, np.clip(lift[k], 0.0, None), clean, grid)
         return np.clip(np.round(out), 0, 255).astype(np.uint8)
 
     def _carry(
-        self, out: np.ndarray, k: int, lift: np.ndarray, clean: np.ndarray | None
+        self,
+        out: np.ndarray,
+        k: int,
+        lift: np.ndarray,
+        clean: np.ndarray | None,
+        grid: np.ndarray,
     ) -> np.ndarray:
         """``out`` with lash band ``k`` carried up by ``lift`` (over ``clean`` where it was, if
         given); blended in over the first pixel of lift so that the image is continuous from
-        rest."""
+        rest. grid: (2, h, w) float32 row and column of each pixel."""
         band_w = self.lash[k]
-        h, w = band_w.shape
-        up = np.interp(np.arange(w), self.margin_x[k], lift).astype(np.float32)
-        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        yy, xx = grid
+        up = np.interp(xx[0], self.margin_x[k], lift).astype(np.float32)
         ys = yy + up[None, :]
         band = cv2.remap(out, xx, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         weight = cv2.remap(band_w, xx, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)

@@ -25,6 +25,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -43,6 +44,9 @@ from parlante.face.framing import Square, cut_square
 from parlante.motion.channels import INDEX
 from parlante.motion.codes import MotionFrame
 from parlante.render.renderer import Renderer
+
+if TYPE_CHECKING:
+    from parlante.eval.identity import FaceEmbedder
 
 DEFAULT_VIDEOS = Path(__file__).resolve().parents[1].parent / "shared" / "media" / "videos"
 RESULTS = Path(__file__).resolve().parent / "RESULTS-reenact.md"
@@ -157,7 +161,7 @@ def apply_gains(codes: np.ndarray, gains: list[str]) -> None:
 
 
 @functools.cache
-def worker_embedder():
+def worker_embedder() -> FaceEmbedder:
     """The identity embedder of this process: loading dlib's models takes ~1.3 s, so each
     worker loads them once, not once per clip."""
     from parlante.eval.identity import FaceEmbedder
